@@ -1,0 +1,3 @@
+"""Version of the mentorkit distribution."""
+
+__version__ = "0.1.0"

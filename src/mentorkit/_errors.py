@@ -1,0 +1,102 @@
+"""The exception hierarchy.
+
+Every error mentorkit raises derives from :class:`MentorkitError`; where a
+builtin fits, the subclass inherits it too, so ``except ValueError`` keeps
+working in code that does not know mentorkit.
+"""
+
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = [
+    "AccessDeniedError",
+    "ConflictError",
+    "DeclarationError",
+    "DecodeError",
+    "FieldIssue",
+    "InvalidFieldError",
+    "MentorkitError",
+    "NotFoundError",
+    "PluginError",
+    "TransitionError",
+]
+
+
+class MentorkitError(Exception):
+    """Base class of every error raised by mentorkit."""
+
+
+@attrs.frozen
+class FieldIssue:
+    """One problem with one field of one record.
+
+    ``path`` is a JSON-path-like address inside the record (``$.owner.nik``,
+    ``$.licences[0].expires``); ``message`` says what is wrong without
+    repeating the value (values may be personal data).
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class InvalidFieldError(MentorkitError, ValueError):
+    """A model validator rejected the value of one field.
+
+    Raised while constructing a model; the decoder turns it into a
+    :class:`FieldIssue` with the full path of the field.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class DecodeError(MentorkitError, ValueError):
+    """A record could not be decoded into a model.
+
+    ``record`` names the record (``business 'B-0001'``, ``line 12``) and
+    ``issues`` lists every field that is wrong, each with its path.
+    """
+
+    def __init__(self, record: str, issues: Sequence[FieldIssue]) -> None:
+        self.record = record
+        self.issues = tuple(issues)
+        listed = "; ".join(str(issue) for issue in self.issues)
+        super().__init__(f"{record}: {listed}")
+
+
+class DeclarationError(MentorkitError, ValueError):
+    """A plugin declared a rubric, rule, unit or template that is not valid.
+
+    ``plugin`` is the distribution (or registered name) that declared it.
+    """
+
+    def __init__(self, plugin: str, problems: Sequence[str]) -> None:
+        self.plugin = plugin
+        self.problems = tuple(problems)
+        super().__init__(f"plugin {plugin!r}: " + "; ".join(self.problems))
+
+
+class PluginError(MentorkitError, RuntimeError):
+    """A plugin failed while mentorkit called it (see :class:`PluginFailure`)."""
+
+
+class NotFoundError(MentorkitError, LookupError):
+    """A record, rubric, rule or unit that was asked for does not exist."""
+
+
+class ConflictError(MentorkitError):
+    """A write was made against a stale version: someone else wrote first."""
+
+
+class TransitionError(MentorkitError, ValueError):
+    """An action is not allowed in the current state of a case or referral."""
+
+
+class AccessDeniedError(MentorkitError, PermissionError):
+    """The acting user may not do or see this."""
