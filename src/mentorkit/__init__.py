@@ -33,6 +33,7 @@ from ._errors import (
     PluginError,
     TransitionError,
 )
+from ._eventlog import EventRecord, EventStore, InMemoryEventStore
 from ._model import (
     Answer,
     AnswerSource,
@@ -99,9 +100,12 @@ __all__ = [
     "Decoded",
     "Engine",
     "Evaluation",
+    "EventRecord",
+    "EventStore",
     "FactValue",
     "FieldIssue",
     "Gender",
+    "InMemoryEventStore",
     "InvalidFieldError",
     "Label",
     "Level",

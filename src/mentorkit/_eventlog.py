@@ -1,0 +1,111 @@
+"""The event-log contract between case management and persistence.
+
+A case's history is an append-only stream of events; its state is the fold
+of those events. Stores implement :class:`EventStore`; appends are optimistic:
+the writer says which version it read, and a stale version raises
+:class:`~mentorkit.ConflictError`, so no update is ever lost.
+
+Event payloads are JSON-ready mappings (the case module encodes and
+decodes them with the strict converter), so a store never needs to know the
+event classes.
+"""
+
+import datetime as dt
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from attrs import frozen
+
+from ._errors import ConflictError
+
+__all__ = ["EventRecord", "EventStore", "InMemoryEventStore"]
+
+
+@frozen
+class EventRecord:
+    """One stored event: the ``version``-th event (from 1) of stream ``stream``.
+
+    ``actor`` is who did it (a user id, never personal data), ``at`` when
+    (timezone-aware UTC), ``kind`` the event type and ``data`` its payload.
+    """
+
+    stream: str
+    version: int
+    kind: str
+    actor: str
+    at: dt.datetime
+    data: Mapping[str, Any]
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """Append-only event streams with optimistic concurrency.
+
+    Implementations must be safe to share between threads, and ``append``
+    must be atomic: all of ``events`` are stored, or none.
+    """
+
+    def append(self, stream: str, expected_version: int, events: Sequence[EventRecord]) -> int:
+        """Append ``events`` to ``stream`` if its current version is ``expected_version``.
+
+        The events' ``version`` fields must run ``expected_version + 1``
+        upward. Returns the new version. Raises :class:`ConflictError` when
+        the stream has moved on (someone else wrote first).
+        """
+        ...
+
+    def read(self, stream: str, after: int = 0) -> list[EventRecord]:
+        """The events of ``stream`` with version above ``after``, oldest first."""
+        ...
+
+    def version(self, stream: str) -> int:
+        """The current version of ``stream`` (0 when it has no events)."""
+        ...
+
+    def streams(self, prefix: str = "") -> list[str]:
+        """The names of the streams starting with ``prefix``, sorted."""
+        ...
+
+
+class InMemoryEventStore:
+    """An :class:`EventStore` in memory, for tests and short-lived services."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, list[EventRecord]] = {}
+        self._lock = threading.Lock()
+
+    def append(self, stream: str, expected_version: int, events: Sequence[EventRecord]) -> int:
+        """See :meth:`EventStore.append`."""
+        with self._lock:
+            current = self._streams.setdefault(stream, [])
+            if len(current) != expected_version:
+                raise ConflictError(
+                    f"stream {stream!r} is at version {len(current)}, "
+                    f"the write expected {expected_version}"
+                )
+            for offset, event in enumerate(events, start=1):
+                if event.stream != stream or event.version != expected_version + offset:
+                    raise ValueError(
+                        f"event {offset} must be version {expected_version + offset} "
+                        f"of stream {stream!r}"
+                    )
+            current.extend(events)
+            return len(current)
+
+    def read(self, stream: str, after: int = 0) -> list[EventRecord]:
+        """See :meth:`EventStore.read`."""
+        with self._lock:
+            return list(self._streams.get(stream, ())[after:])
+
+    def version(self, stream: str) -> int:
+        """See :meth:`EventStore.version`."""
+        with self._lock:
+            return len(self._streams.get(stream, ()))
+
+    def streams(self, prefix: str = "") -> list[str]:
+        """See :meth:`EventStore.streams`."""
+        with self._lock:
+            return sorted(
+                s for s, events in self._streams.items() if events and s.startswith(prefix)
+            )
