@@ -26,6 +26,7 @@ from cattrs.errors import (
     ForbiddenExtraKeysError,
     IterableValidationError,
 )
+from cattrs.gen import make_dict_structure_fn
 
 from ._errors import DecodeError, FieldIssue, InvalidFieldError
 
@@ -68,10 +69,11 @@ class _StrictTypeError(TypeError):
     """A value of the wrong JSON type; the message names types, never values."""
 
 
-def _structure_str(value: object, _type: type) -> str:
+def _structure_str(value: object, type_: type) -> str:
     if not isinstance(value, str):
         raise _StrictTypeError(f"expected a string, got {_kind(value)}")
-    return value
+    # The hook also serves str subclasses such as StrEnum: build the member.
+    return value if type_ is str else type_(value)
 
 
 def _structure_int(value: object, _type: type) -> int:
@@ -144,6 +146,47 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(dt.date, _structure_date)
     converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_structure_hook_func(_is_scalar_union, _structure_scalar_union)
+    converter.register_structure_hook_factory(
+        attrs.has, lambda cls: _all_issues_hook(cls, converter)
+    )
+
+
+def _all_issues_hook(cls: type[T], converter: cattrs.Converter) -> Any:
+    """Structure ``cls`` and, when some fields fail, also validate the others.
+
+    cattrs stops before the class's own validators when any field fails to
+    structure; this hook then checks each remaining field on its own, so
+    one error report lists every bad field.
+    """
+    base = make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
+        _cattrs_detailed_validation=True,
+    )
+
+    def structure(data: Mapping[str, Any], _type: type) -> T:
+        try:
+            return base(data, cls)
+        except ClassValidationError as exc:
+            failed = {getattr(note, "name", None) for _sub, note in exc.group_exceptions()[0]}
+            extra: list[Exception] = []
+            for attribute in attrs.fields(typing.cast(Any, cls)):
+                name = attribute.name
+                if name in failed or name not in data or attribute.validator is None:
+                    continue
+                try:
+                    value = converter.structure(data[name], attribute.type)
+                    attribute.validator(None, attribute, value)
+                except InvalidFieldError as invalid:
+                    extra.append(invalid)
+                except Exception:
+                    continue
+            if not extra:
+                raise
+            raise ClassValidationError(exc.message, [*exc.exceptions, *extra], cls) from None
+
+    return structure
 
 
 def make_converter() -> cattrs.Converter:
