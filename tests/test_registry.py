@@ -218,3 +218,22 @@ class TestValidation:
             registry.rubric("x")
         with pytest.raises(LookupError):
             registry.unit("x")
+
+
+class TestTemplates:
+    """Milestone templates are validated like every other declaration."""
+
+    def test_templates_loaded_and_bad_ones_reported(self) -> None:
+        class Templates:
+            @hookimpl
+            def register_milestone_templates(self) -> list[mk.MilestoneTemplate]:
+                return [
+                    mk.MilestoneTemplate("keep-cash-book", L, due_in_days=14),
+                    mk.MilestoneTemplate("never", L, due_in_days=0),
+                ]
+
+        registry = load(Templates())
+        assert list(registry.templates) == ["keep-cash-book"]
+        (failure,) = registry.failures
+        assert "due_in_days must be a positive whole number" in failure.message
+        assert failure.item == "never"

@@ -1,0 +1,50 @@
+"""The public API: __all__ resolves, every public name documented, no heavy imports."""
+
+import importlib
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+PUBLIC_MODULES = [
+    "mentorkit",
+    "mentorkit.hookspecs",
+    "mentorkit.testing.strategies",
+    "mentorkit.testing.conformance",
+    "mentorkit.testing.sample",
+]
+
+
+class TestPublicApi:
+    """Checks every public module keeps its promises."""
+
+    @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+    def test_all_is_sorted_and_resolves(self, module_name: str) -> None:
+        module = importlib.import_module(module_name)
+        names = list(module.__all__)
+        assert len(names) == len(set(names))  # order itself is kept by ruff's RUF022
+        for name in names:
+            assert hasattr(module, name), f"{module_name}.{name} is in __all__ but missing"
+
+    @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+    def test_public_names_documented(self, module_name: str) -> None:
+        module = importlib.import_module(module_name)
+        undocumented = []
+        for name in module.__all__:
+            obj = getattr(module, name)
+            is_code = inspect.isclass(obj) or inspect.isfunction(obj)
+            if is_code and not inspect.getdoc(obj):
+                undocumented.append(name)
+        assert undocumented == []
+
+    def test_core_import_is_light(self) -> None:
+        """Importing mentorkit pulls in none of the optional extras."""
+        code = (
+            "import sys, mentorkit; heavy = {'hypothesis', 'click', 'matplotlib', 'openpyxl',"
+            " 'psycopg', 'dask', 'pytest'} & set(sys.modules); print(sorted(heavy))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "[]"
