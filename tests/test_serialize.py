@@ -144,6 +144,7 @@ class TestErrorPaths:
         with pytest.raises(mk.DecodeError) as caught:
             mk.decode(data, mk.Business)
         paths = {issue.path: issue.message for issue in caught.value.issues}
+        assert len(caught.value.issues) == len(paths), "each bad field is reported once"
         assert paths == {
             "$.owner.nik": "NIK must be exactly 16 digits",
             "$.licences[1].expires": "must not be before the issue date",
@@ -194,3 +195,34 @@ class TestJsonLines:
             b for i, b in enumerate(businesses) if i not in spoiled
         ]
         assert {d.line - 1 for d in decoded if not d.ok} == spoiled
+
+
+class TestTranslatableIssues:
+    """Issues keep their template and parameters so interfaces can translate them."""
+
+    def test_render_through_a_catalog(self) -> None:
+        data = good_business()
+        data["owner"]["nik"] = "123"
+        data["employees"] = "many"
+        with pytest.raises(mk.DecodeError) as caught:
+            mk.decode(data, mk.Business)
+        catalog = {
+            "{what} must be exactly {count} digits": "{what} harus tepat {count} digit",
+            "expected a whole number, got {kind}": "seharusnya bilangan bulat, bukan {kind}",
+            "a string": "teks",
+        }
+        rendered = sorted(i.render(lambda s: catalog.get(s, s)) for i in caught.value.issues)
+        assert rendered == [
+            "$.employees: seharusnya bilangan bulat, bukan teks",
+            "$.owner.nik: NIK harus tepat 16 digit",
+        ]
+
+    @given(st.text(max_size=20))
+    def test_identity_catalog_gives_the_english_message(self, name: str) -> None:
+        data = good_business()
+        data["name"] = name if name.strip() else 7
+        try:
+            mk.decode(data, mk.Business)
+        except mk.DecodeError as error:
+            for issue in error.issues:
+                assert issue.render(lambda s: s) == str(issue)

@@ -5,7 +5,7 @@ builtin fits, the subclass inherits it too, so ``except ValueError`` keeps
 working in code that does not know mentorkit.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -32,15 +32,36 @@ class FieldIssue:
     """One problem with one field of one record.
 
     ``path`` is a JSON-path-like address inside the record (``$.owner.nik``,
-    ``$.licences[0].expires``); ``message`` says what is wrong without
-    repeating the value (values may be personal data).
+    ``$.licences[0].expires``); ``message`` says what is wrong (in English)
+    without repeating the value (values may be personal data). ``template``
+    and ``params`` are the message before formatting, so a user interface
+    can translate it: see :meth:`render`.
     """
 
     path: str
     message: str
+    template: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        """The message translated by ``gettext`` (e.g. ``translations.gettext``).
+
+        The template and each parameter value are looked up in the catalog;
+        anything not translated stays in English.
+        """
+        if self.template is None:
+            return f"{self.path}: {gettext(self.message)}"
+        params = {key: gettext(value) for key, value in self.params}
+        return f"{self.path}: {gettext(self.template).format(**params)}"
+
+
+def issue(path: str, template: str, params: Mapping[str, object] | None = None) -> FieldIssue:
+    """Build a :class:`FieldIssue` from a message template and its parameters."""
+    values = {key: str(value) for key, value in (params or {}).items()}
+    return FieldIssue(path, template.format(**values), template, tuple(sorted(values.items())))
 
 
 class InvalidFieldError(MentorkitError, ValueError):
@@ -50,10 +71,12 @@ class InvalidFieldError(MentorkitError, ValueError):
     :class:`FieldIssue` with the full path of the field.
     """
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, template: str, **params: object) -> None:
         self.field = field
-        self.message = message
+        self.template = template
+        self.params = {key: str(value) for key, value in params.items()}
+        self.message = template.format(**self.params)
+        super().__init__(f"{field}: {self.message}")
 
 
 class DecodeError(MentorkitError, ValueError):

@@ -28,7 +28,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from ._errors import DecodeError, FieldIssue, InvalidFieldError
+from ._errors import DecodeError, FieldIssue, InvalidFieldError, issue
 
 __all__ = [
     "Decoded",
@@ -68,35 +68,40 @@ def _kind(value: object) -> str:
 class _StrictTypeError(TypeError):
     """A value of the wrong JSON type; the message names types, never values."""
 
+    def __init__(self, template: str, **params: str) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template.format(**params))
+
 
 def _structure_str(value: object, type_: type) -> str:
     if not isinstance(value, str):
-        raise _StrictTypeError(f"expected a string, got {_kind(value)}")
+        raise _StrictTypeError("expected a string, got {kind}", kind=_kind(value))
     # The hook also serves str subclasses such as StrEnum: build the member.
     return value if type_ is str else type_(value)
 
 
 def _structure_int(value: object, _type: type) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _StrictTypeError(f"expected a whole number, got {_kind(value)}")
+        raise _StrictTypeError("expected a whole number, got {kind}", kind=_kind(value))
     return value
 
 
 def _structure_float(value: object, _type: type) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise _StrictTypeError(f"expected a number, got {_kind(value)}")
+        raise _StrictTypeError("expected a number, got {kind}", kind=_kind(value))
     return float(value)
 
 
 def _structure_bool(value: object, _type: type) -> bool:
     if not isinstance(value, bool):
-        raise _StrictTypeError(f"expected true or false, got {_kind(value)}")
+        raise _StrictTypeError("expected true or false, got {kind}", kind=_kind(value))
     return value
 
 
 def _structure_date(value: object, _type: type) -> dt.date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise _StrictTypeError(f"expected a date as YYYY-MM-DD, got {_kind(value)}")
+        raise _StrictTypeError("expected a date as YYYY-MM-DD, got {kind}", kind=_kind(value))
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -129,7 +134,7 @@ def _structure_scalar_union(value: object, tp: Any) -> object:
         for a in (bool, int, str)
         if a in args
     )
-    raise _StrictTypeError(f"expected {names}, got {_kind(value)}")
+    raise _StrictTypeError("expected {expected}, got {kind}", expected=names, kind=_kind(value))
 
 
 def configure_converter(converter: cattrs.Converter) -> None:
@@ -169,7 +174,10 @@ def _all_issues_hook(cls: type[T], converter: cattrs.Converter) -> Any:
         try:
             return base(data, cls)
         except ClassValidationError as exc:
-            failed = {getattr(note, "name", None) for _sub, note in exc.group_exceptions()[0]}
+            with_notes, without = exc.group_exceptions()
+            failed = {getattr(note, "name", None) for _sub, note in with_notes}
+            # cattrs runs validators itself when every field structured.
+            failed |= {sub.field for sub in without if isinstance(sub, InvalidFieldError)}
             extra: list[Exception] = []
             for attribute in attrs.fields(typing.cast(Any, cls)):
                 name = attribute.name
@@ -224,20 +232,20 @@ def field_issues(exc: BaseException, path: str = "$") -> list[FieldIssue]:
             issues.extend(field_issues(sub, path))
         return issues
     if isinstance(exc, InvalidFieldError):
-        return [FieldIssue(f"{path}.{exc.field}", exc.message)]
+        return [issue(f"{path}.{exc.field}", exc.template, exc.params)]
     if isinstance(exc, ForbiddenExtraKeysError):
         extra = ", ".join(sorted(exc.extra_fields))
-        return [FieldIssue(path, f"unknown field(s): {extra}")]
+        return [issue(path, "unknown field(s): {fields}", {"fields": extra})]
     if isinstance(exc, KeyError):
-        return [FieldIssue(path, "required field missing")]
+        return [issue(path, "required field missing")]
     if isinstance(exc, _StrictTypeError):
-        return [FieldIssue(path, str(exc))]
+        return [issue(path, exc.template, exc.params)]
     if isinstance(exc, ValueError):
         # Enum lookups and similar: never echo the value.
-        return [FieldIssue(path, "value is not one of the allowed values")]
+        return [issue(path, "value is not one of the allowed values")]
     if isinstance(exc, TypeError):
-        return [FieldIssue(path, "value has the wrong type")]
-    return [FieldIssue(path, f"could not be decoded ({type(exc).__name__})")]
+        return [issue(path, "value has the wrong type")]
+    return [issue(path, "could not be decoded ({error})", {"error": type(exc).__name__})]
 
 
 def decode(data: object, cls: type[T], *, record: str | None = None) -> T:
@@ -249,7 +257,7 @@ def decode(data: object, cls: type[T], *, record: str | None = None) -> T:
     if attrs.has(cls) and not isinstance(data, Mapping):
         raise DecodeError(
             record or _record_name(cls, data),
-            [FieldIssue("$", f"expected an object, got {_kind(data)}")],
+            [issue("$", "expected an object, got {kind}", {"kind": _kind(data)})],
         )
     try:
         return _CONVERTER.structure(data, cls)
@@ -273,7 +281,8 @@ def loads(text: str | bytes, cls: type[T], *, record: str | None = None) -> T:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DecodeError(
-            record or cls.__name__.lower(), [FieldIssue("$", f"not valid JSON ({exc.msg})")]
+            record or cls.__name__.lower(),
+            [issue("$", "not valid JSON ({error})", {"error": exc.msg})],
         ) from None
     return decode(data, cls, record=record)
 
@@ -304,7 +313,9 @@ def decode_lines(lines: Iterable[str | bytes], cls: type[Any]) -> Iterator[Decod
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
-            error = DecodeError(f"line {number}", [FieldIssue("$", f"not valid JSON ({exc.msg})")])
+            error = DecodeError(
+                f"line {number}", [issue("$", "not valid JSON ({error})", {"error": exc.msg})]
+            )
             yield Decoded(line=number, error=error)
             continue
         try:
