@@ -175,7 +175,7 @@ def businesses(
     """Businesses (UMKM) with owners, licences, money near the size boundaries."""
     return st.builds(
         Business,
-        id=ids or identifiers("b-"),
+        id=ids if ids is not None else identifiers("b-"),
         name=names(),
         owner=persons(),
         sector=st.sampled_from(sectors or list(Sector)),
