@@ -1,0 +1,481 @@
+"""Case events: one frozen attrs class per kind, and their stored form.
+
+A case's history is an append-only stream of these events (stream
+``case/<case_id>``); a training or certification wave has its own stream
+(``wave/<programme_id>``). Each class carries its ``kind`` tag (the
+:attr:`~mentorkit.EventRecord.kind` it is stored under) and a ``schema``
+field, the version of its payload, so events written by an older release
+still decode after an upgrade (see :data:`UPCASTERS`).
+
+Payloads are encoded with the core strict converter into JSON-ready data,
+so any :class:`~mentorkit.EventStore` can keep them.
+"""
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeAlias
+
+from attrs import field, frozen
+
+from .._errors import DecodeError, FieldIssue, InvalidFieldError
+from .._eventlog import EventRecord
+from .._model import Assessment, Business, Milestone, Observation, Programme, Referral, Session
+from .._serialize import decode, dumps
+
+__all__ = [
+    "EVENT_CLASSES",
+    "UPCASTERS",
+    "AssessmentPhase",
+    "AssessmentRecorded",
+    "AttendanceRecorded",
+    "CaseClosed",
+    "CaseEvent",
+    "CaseOpened",
+    "CaseOutcome",
+    "Event",
+    "MentorAssigned",
+    "MentorReassigned",
+    "MentoringStarted",
+    "MilestoneAdded",
+    "MilestoneCompleted",
+    "MilestoneMissed",
+    "ObservationRecorded",
+    "ParticipantCertified",
+    "ParticipantEnrolled",
+    "ProspectsRecorded",
+    "ReferralAccepted",
+    "ReferralCompleted",
+    "ReferralDeclined",
+    "ReferralOutcome",
+    "ReferralProposed",
+    "ReferralSent",
+    "SessionLogged",
+    "WaveEvent",
+    "WaveOpened",
+    "from_record",
+    "to_record",
+]
+
+
+def _text(_inst: object, attribute: Any, value: str) -> None:
+    if not value.strip():
+        raise InvalidFieldError(attribute.name, "must not be empty")
+
+
+def _non_negative(_inst: object, attribute: Any, value: int | None) -> None:
+    if value is not None and value < 0:
+        raise InvalidFieldError(attribute.name, "must not be negative")
+
+
+class CaseOutcome(enum.StrEnum):
+    """How a case ended (hasil pendampingan)."""
+
+    GRADUATED = "graduated"  #: lulus — the plan was carried out
+    REFERRED_ON = "referred_on"  #: dirujuk — handed on to another unit, which completed it
+    WITHDRAWN = "withdrawn"  #: mengundurkan diri — the business left the programme
+    CLOSED = "closed"  #: ditutup — closed by the office for another reason
+
+
+class AssessmentPhase(enum.StrEnum):
+    """Whether an assessment is the first for its rubric or a later one."""
+
+    BASELINE = "baseline"  #: penilaian awal
+    FOLLOW_UP = "follow_up"  #: penilaian lanjutan
+
+
+@frozen
+class ReferralOutcome:
+    """What a completed referral achieved (hasil rujukan).
+
+    ``loan_amount`` is whole rupiah (e.g. a KUR loan granted);
+    ``cooperative_id`` the cooperative joined; ``success`` is False when the
+    unit completed its work without the hoped-for result.
+    """
+
+    success: bool
+    loan_amount: int | None = field(default=None, validator=_non_negative)
+    cooperative_id: str | None = None
+    note: str | None = None
+
+
+# --------------------------------------------------------------------------- case events
+
+
+@frozen
+class CaseOpened:
+    """A business entered a programme: the case (pendampingan) was opened at intake."""
+
+    kind: ClassVar[str] = "case.opened"
+    SCHEMA: ClassVar[int] = 1
+
+    case_id: str = field(validator=_text)
+    business: Business
+    programme_id: str = field(validator=_text)
+    opened_on: dt.date
+    schema: int = 1
+
+
+@frozen
+class MentorAssigned:
+    """A mentor (pendamping) was assigned; ``explanation`` says why this one."""
+
+    kind: ClassVar[str] = "mentor.assigned"
+    SCHEMA: ClassVar[int] = 1
+
+    mentor_id: str = field(validator=_text)
+    assigned_on: dt.date
+    explanation: str | None = None
+    schema: int = 1
+
+
+@frozen
+class MentorReassigned:
+    """The case moved from ``previous_mentor_id`` to ``mentor_id``."""
+
+    kind: ClassVar[str] = "mentor.reassigned"
+    SCHEMA: ClassVar[int] = 1
+
+    mentor_id: str = field(validator=_text)
+    previous_mentor_id: str = field(validator=_text)
+    reassigned_on: dt.date
+    reason: str | None = None
+    schema: int = 1
+
+
+@frozen
+class ObservationRecorded:
+    """A mentor answered one rubric criterion (observasi)."""
+
+    kind: ClassVar[str] = "observation.recorded"
+    SCHEMA: ClassVar[int] = 1
+
+    observation: Observation
+    schema: int = 1
+
+
+@frozen
+class AssessmentRecorded:
+    """An assessment (penilaian) was recorded, as baseline or follow-up."""
+
+    kind: ClassVar[str] = "assessment.recorded"
+    SCHEMA: ClassVar[int] = 1
+
+    assessment: Assessment
+    phase: AssessmentPhase
+    schema: int = 1
+
+
+@frozen
+class ProspectsRecorded:
+    """The mentor judged whether the business has prospects (prospek usaha)."""
+
+    kind: ClassVar[str] = "prospects.recorded"
+    SCHEMA: ClassVar[int] = 1
+
+    has_prospects: bool
+    recorded_on: dt.date
+    note: str | None = None
+    schema: int = 1
+
+
+@frozen
+class MentoringStarted:
+    """Mentoring proper began after the baseline assessment."""
+
+    kind: ClassVar[str] = "mentoring.started"
+    SCHEMA: ClassVar[int] = 1
+
+    started_on: dt.date
+    schema: int = 1
+
+
+@frozen
+class MilestoneAdded:
+    """A step was added to the business plan (rencana usaha)."""
+
+    kind: ClassVar[str] = "milestone.added"
+    SCHEMA: ClassVar[int] = 1
+
+    milestone: Milestone
+    schema: int = 1
+
+
+@frozen
+class MilestoneCompleted:
+    """A planned milestone was done, with its evidence (bukti)."""
+
+    kind: ClassVar[str] = "milestone.completed"
+    SCHEMA: ClassVar[int] = 1
+
+    milestone_id: str = field(validator=_text)
+    completed_on: dt.date
+    evidence: str | None = None
+    schema: int = 1
+
+
+@frozen
+class MilestoneMissed:
+    """A planned milestone was recorded as missed (terlewat)."""
+
+    kind: ClassVar[str] = "milestone.missed"
+    SCHEMA: ClassVar[int] = 1
+
+    milestone_id: str = field(validator=_text)
+    noted_on: dt.date
+    note: str | None = None
+    schema: int = 1
+
+
+@frozen
+class SessionLogged:
+    """A mentoring session or visit was logged (sesi pendampingan)."""
+
+    kind: ClassVar[str] = "session.logged"
+    SCHEMA: ClassVar[int] = 1
+
+    session: Session
+    schema: int = 1
+
+
+@frozen
+class ReferralProposed:
+    """The rules (or a mentor) proposed referring the business to a unit (usulan rujukan)."""
+
+    kind: ClassVar[str] = "referral.proposed"
+    SCHEMA: ClassVar[int] = 1
+
+    referral_id: str = field(validator=_text)
+    referral: Referral
+    schema: int = 1
+
+
+@frozen
+class ReferralSent:
+    """A proposed referral was sent to its unit, which must respond by ``due``."""
+
+    kind: ClassVar[str] = "referral.sent"
+    SCHEMA: ClassVar[int] = 1
+
+    referral_id: str = field(validator=_text)
+    sent_on: dt.date
+    due: dt.date
+    schema: int = 1
+
+
+@frozen
+class ReferralAccepted:
+    """The unit accepted the referral and should complete it by ``due``."""
+
+    kind: ClassVar[str] = "referral.accepted"
+    SCHEMA: ClassVar[int] = 1
+
+    referral_id: str = field(validator=_text)
+    accepted_on: dt.date
+    due: dt.date
+    schema: int = 1
+
+
+@frozen
+class ReferralDeclined:
+    """The unit declined the referral, saying why."""
+
+    kind: ClassVar[str] = "referral.declined"
+    SCHEMA: ClassVar[int] = 1
+
+    referral_id: str = field(validator=_text)
+    declined_on: dt.date
+    reason: str = field(validator=_text)
+    schema: int = 1
+
+
+@frozen
+class ReferralCompleted:
+    """The unit completed the referral with an outcome (a loan, a membership, ...)."""
+
+    kind: ClassVar[str] = "referral.completed"
+    SCHEMA: ClassVar[int] = 1
+
+    referral_id: str = field(validator=_text)
+    completed_on: dt.date
+    outcome: ReferralOutcome
+    schema: int = 1
+
+
+@frozen
+class CaseClosed:
+    """The case was closed with an outcome and a reason; it accepts no more writes."""
+
+    kind: ClassVar[str] = "case.closed"
+    SCHEMA: ClassVar[int] = 1
+
+    outcome: CaseOutcome
+    reason: str = field(validator=_text)
+    closed_on: dt.date
+    schema: int = 1
+
+
+# --------------------------------------------------------------------------- wave events
+
+
+@frozen
+class WaveOpened:
+    """A training or certification wave (gelombang) was opened."""
+
+    kind: ClassVar[str] = "wave.opened"
+    SCHEMA: ClassVar[int] = 1
+
+    programme: Programme
+    schema: int = 1
+
+
+@frozen
+class ParticipantEnrolled:
+    """A case's business was enrolled in a wave (peserta)."""
+
+    kind: ClassVar[str] = "participant.enrolled"
+    SCHEMA: ClassVar[int] = 1
+
+    case_id: str = field(validator=_text)
+    business_id: str = field(validator=_text)
+    enrolled_on: dt.date
+    schema: int = 1
+
+
+@frozen
+class AttendanceRecorded:
+    """A participant's attendance (kehadiran) on one day of the wave."""
+
+    kind: ClassVar[str] = "attendance.recorded"
+    SCHEMA: ClassVar[int] = 1
+
+    case_id: str = field(validator=_text)
+    day: dt.date
+    present: bool
+    schema: int = 1
+
+
+@frozen
+class ParticipantCertified:
+    """A participant was certified (bersertifikat); ``milestone_id`` is the step it completes."""
+
+    kind: ClassVar[str] = "participant.certified"
+    SCHEMA: ClassVar[int] = 1
+
+    case_id: str = field(validator=_text)
+    certified_on: dt.date
+    certificate: str | None = None
+    milestone_id: str | None = None
+    schema: int = 1
+
+
+#: Any event of a case stream.
+CaseEvent: TypeAlias = (
+    CaseOpened
+    | MentorAssigned
+    | MentorReassigned
+    | ObservationRecorded
+    | AssessmentRecorded
+    | ProspectsRecorded
+    | MentoringStarted
+    | MilestoneAdded
+    | MilestoneCompleted
+    | MilestoneMissed
+    | SessionLogged
+    | ReferralProposed
+    | ReferralSent
+    | ReferralAccepted
+    | ReferralDeclined
+    | ReferralCompleted
+    | CaseClosed
+)
+
+#: Any event of a wave stream.
+WaveEvent: TypeAlias = WaveOpened | ParticipantEnrolled | AttendanceRecorded | ParticipantCertified
+
+#: Any event this module knows.
+Event: TypeAlias = CaseEvent | WaveEvent
+
+#: Event classes by their ``kind`` tag.
+EVENT_CLASSES: Mapping[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        CaseOpened,
+        MentorAssigned,
+        MentorReassigned,
+        ObservationRecorded,
+        AssessmentRecorded,
+        ProspectsRecorded,
+        MentoringStarted,
+        MilestoneAdded,
+        MilestoneCompleted,
+        MilestoneMissed,
+        SessionLogged,
+        ReferralProposed,
+        ReferralSent,
+        ReferralAccepted,
+        ReferralDeclined,
+        ReferralCompleted,
+        CaseClosed,
+        WaveOpened,
+        ParticipantEnrolled,
+        AttendanceRecorded,
+        ParticipantCertified,
+    )
+}
+
+#: Payload upgrades: ``(kind, schema)`` -> a function turning a payload of
+#: that schema into one of ``schema + 1``. When a payload changes shape,
+#: bump the class's ``SCHEMA`` and its ``schema`` default, and add the step
+#: here, so events stored by older releases still decode.
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def to_record(stream: str, version: int, actor: str, at: dt.datetime, event: Event) -> EventRecord:
+    """The :class:`~mentorkit.EventRecord` storing ``event`` as version ``version``.
+
+    The payload is plain JSON data (strings, numbers, lists, objects), the
+    same whatever store keeps it.
+    """
+    data = json.loads(dumps(event))
+    return EventRecord(
+        stream=stream, version=version, kind=event.kind, actor=actor, at=at, data=data
+    )
+
+
+def from_record(record: EventRecord) -> Event:
+    """Decode a stored event, upgrading an older payload schema first.
+
+    Raises :class:`~mentorkit.DecodeError` naming the stream, version and
+    field path when the payload does not fit (values are never echoed).
+    """
+    name = f"event {record.stream}@{record.version} ({record.kind})"
+    cls = EVENT_CLASSES.get(record.kind)
+    if cls is None:
+        raise DecodeError(name, [FieldIssue("$.kind", "unknown event kind")])
+    data = dict(record.data)
+    schema = data.get("schema", 1)
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise DecodeError(name, [FieldIssue("$.schema", "expected a whole number from 1")])
+    if schema > cls.SCHEMA:
+        raise DecodeError(
+            name,
+            [
+                FieldIssue(
+                    "$.schema",
+                    f"schema {schema} is newer than this release reads ({cls.SCHEMA}): "
+                    "upgrade mentorkit",
+                )
+            ],
+        )
+    while schema < cls.SCHEMA:
+        step = UPCASTERS.get((record.kind, schema))
+        if step is None:
+            raise DecodeError(
+                name, [FieldIssue("$.schema", f"no upgrade from schema {schema} is known")]
+            )
+        data = step(data)
+        schema += 1
+        data["schema"] = schema
+    return decode(data, cls, record=name)

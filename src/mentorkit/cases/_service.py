@@ -1,0 +1,986 @@
+"""The case service: every command and view of case management.
+
+A :class:`CaseService` is built from any :class:`~mentorkit.EventStore`, a
+:class:`~mentorkit.Registry` (its rubrics, rules, units and templates) and
+a clock. Each command reads the case's stream, folds it, checks access and
+the lifecycle, and appends the new events with the version it read as the
+expected version: if someone else wrote first, the store raises
+:class:`~mentorkit.ConflictError` and nothing is retried behind the
+caller's back. Event hooks run after the append succeeds; a hook that
+raises is recorded as a :class:`~mentorkit.PluginFailure` and never undoes
+the write.
+
+Logs carry ids, event kinds and versions only, never personal data.
+"""
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from .._declarations import FactValue
+from .._engine import Engine
+from .._errors import (
+    ConflictError,
+    FieldIssue,
+    NotFoundError,
+    TransitionError,
+)
+from .._eventlog import EventRecord, EventStore
+from .._model import (
+    AssessmentStatus,
+    Business,
+    Cooperative,
+    Mentor,
+    Milestone,
+    Observation,
+    Programme,
+    Referral,
+    Session,
+)
+from .._registry import PluginFailure, Registry
+from ._access import (
+    Actor,
+    CaseView,
+    ReferralSummary,
+    Role,
+    case_view,
+    referral_summary,
+    require_case,
+    require_coordinator,
+    require_unit,
+)
+from ._case import (
+    STREAM_PREFIX,
+    CaseState,
+    CaseStatus,
+    Progress,
+    ReferralStatus,
+    apply,
+    check,
+    fold,
+    progress,
+    stream_name,
+)
+from ._events import (
+    AssessmentPhase,
+    AssessmentRecorded,
+    AttendanceRecorded,
+    CaseClosed,
+    CaseEvent,
+    CaseOpened,
+    CaseOutcome,
+    MentorAssigned,
+    MentoringStarted,
+    MentorReassigned,
+    MilestoneAdded,
+    MilestoneCompleted,
+    MilestoneMissed,
+    ObservationRecorded,
+    ParticipantCertified,
+    ParticipantEnrolled,
+    ProspectsRecorded,
+    ReferralAccepted,
+    ReferralCompleted,
+    ReferralDeclined,
+    ReferralOutcome,
+    ReferralProposed,
+    ReferralSent,
+    SessionLogged,
+    WaveEvent,
+    WaveOpened,
+    from_record,
+    to_record,
+)
+from ._matching import MatchRequest, Proposal, expertise_needed, match
+from ._training import WaveState, apply_wave, check_wave, fold_wave, wave_stream
+
+__all__ = ["CaseService", "Clock", "Outcome"]
+
+_log = logging.getLogger("mentorkit.cases")
+
+#: A clock: returns the current time, timezone-aware.
+Clock = Callable[[], dt.datetime]
+
+_OBSERVATION_PATH = re.compile(r"\$\.observations\[(\d+)\]")
+_BLOCKING = (
+    ReferralStatus.PROPOSED,
+    ReferralStatus.SENT,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.COMPLETED,
+)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@frozen
+class Outcome:
+    """What a command did: the case's new state, input issues and plugin failures.
+
+    ``issues`` name each rejected input by its path (the good inputs were
+    still recorded); ``failures`` are plugins that raised in an event hook
+    or during evaluation. Neither undoes the write.
+    """
+
+    state: CaseState
+    issues: tuple[FieldIssue, ...] = ()
+    failures: tuple[PluginFailure, ...] = ()
+
+
+def _mentions_mentor(mentor_id: str | None) -> Callable[[list[EventRecord]], bool]:
+    kinds = (MentorAssigned.kind, MentorReassigned.kind)
+
+    def wanted(records: list[EventRecord]) -> bool:
+        return any(r.kind in kinds and r.data.get("mentor_id") == mentor_id for r in records)
+
+    return wanted
+
+
+def _without_mentor(records: list[EventRecord]) -> bool:
+    kinds = (MentorAssigned.kind, CaseClosed.kind)
+    return not any(r.kind in kinds for r in records)
+
+
+def _sent_to(unit: str | None) -> Callable[[list[EventRecord]], bool]:
+    """Streams with a sent referral (to ``unit``, when given): the rest cannot matter."""
+
+    def wanted(records: list[EventRecord]) -> bool:
+        sent = {r.data.get("referral_id") for r in records if r.kind == ReferralSent.kind}
+        if not sent:
+            return False
+        if unit is None:
+            return True
+        for r in records:
+            if r.kind == ReferralProposed.kind and r.data.get("referral_id") in sent:
+                referral = r.data.get("referral")
+                if isinstance(referral, Mapping) and referral.get("unit") == unit:
+                    return True
+        return False
+
+    return wanted
+
+
+class CaseService:
+    """Case management (pendampingan) over any event store.
+
+    ``store`` keeps the events (stream ``case/<case_id>`` per case and
+    ``wave/<programme_id>`` per wave); ``registry`` supplies rubrics, rules,
+    units, milestone templates and the event hooks; ``engine`` evaluates
+    them (built from the registry when not given); ``clock`` gives the
+    current time (inject one in tests); ``cooperatives`` are passed to the
+    referral rules. Every call takes the acting :class:`Actor` explicitly.
+    The service holds no case state of its own, so it is as thread-safe as
+    its store.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        registry: Registry,
+        *,
+        engine: Engine | None = None,
+        clock: Clock | None = None,
+        cooperatives: Sequence[Cooperative] = (),
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.engine = engine if engine is not None else Engine(registry)
+        self.clock = clock if clock is not None else _utc_now
+        self.cooperatives = tuple(cooperatives)
+        self._plugin_names = {p.name: p.display for p in registry.plugins}
+
+    # ----------------------------------------------------------------------- plumbing
+
+    def _now(self) -> dt.datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("the clock must return a timezone-aware datetime")
+        return now
+
+    def _today(self, on: dt.date | None) -> dt.date:
+        return on if on is not None else self._now().date()
+
+    def _load(self, case_id: str) -> CaseState:
+        state = fold(self.store.read(stream_name(case_id)))
+        if state is None:
+            raise NotFoundError(f"no case {case_id!r}")
+        return state
+
+    def _commit(
+        self,
+        actor: Actor,
+        case_id: str,
+        state: CaseState | None,
+        events: Sequence[CaseEvent],
+        expected_version: int | None,
+    ) -> CaseState:
+        """Check ``events`` against ``state`` and append them as one atomic write."""
+        read_version = 0 if state is None else state.version
+        if expected_version is not None and expected_version != read_version:
+            raise ConflictError(
+                f"case {case_id!r} is at version {read_version}, "
+                f"the write expected {expected_version}"
+            )
+        if not events:
+            if state is None:
+                raise NotFoundError(f"no case {case_id!r}")
+            return state
+        stream = stream_name(case_id)
+        at = self._now().astimezone(dt.UTC)
+        records: list[EventRecord] = []
+        new = state
+        for offset, event in enumerate(events, start=1):
+            check(new, event)
+            record = to_record(stream, read_version + offset, actor.id, at, event)
+            stored = from_record(record)
+            if not isinstance(stored, type(event)):  # pragma: no cover - kinds are unique
+                raise TypeError(f"event kind {event.kind!r} decoded to another class")
+            new = apply(new, stored, record.version, at)
+            records.append(record)
+        self.store.append(stream, read_version, records)
+        _log.info(
+            "case %s: %s by %s, version %d -> %d",
+            case_id,
+            ",".join(r.kind for r in records),
+            actor.id,
+            read_version,
+            records[-1].version,
+        )
+        assert new is not None  # at least one event was applied
+        return new
+
+    def _fire(self, hook_name: str, **kwargs: Any) -> tuple[PluginFailure, ...]:
+        """Call every implementation of event hook ``hook_name`` on its own."""
+        hook = getattr(self.registry.plugin_manager.hook, hook_name)
+        failures = []
+        for impl in hook.get_hookimpls():
+            if impl.hookwrapper or getattr(impl, "wrapper", False):
+                continue
+            try:
+                impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception as exc:
+                plugin = self._plugin_names.get(impl.plugin_name, impl.plugin_name)
+                # The message names the exception type only: its text may hold personal data.
+                failure = PluginFailure(
+                    plugin, "event", f"{hook_name}() raised {type(exc).__name__}", kwargs["case_id"]
+                )
+                _log.warning("%s", failure)
+                failures.append(failure)
+        return tuple(failures)
+
+    def _case_ids(self) -> list[str]:
+        return [s[len(STREAM_PREFIX) :] for s in self.store.streams(STREAM_PREFIX)]
+
+    def _states(
+        self, wanted: Callable[[list[EventRecord]], bool] | None = None
+    ) -> Iterable[CaseState]:
+        """Every case, by case id; ``wanted`` skips streams by their raw records, undecoded."""
+        for case_id in self._case_ids():
+            records = self.store.read(stream_name(case_id))
+            if wanted is not None and not wanted(records):
+                continue
+            state = fold(records)
+            if state is not None:
+                yield state
+
+    # ----------------------------------------------------------------------- reads
+
+    def get(self, actor: Actor, case_id: str, *, reveal: bool = False) -> CaseView:
+        """The case as ``actor`` may see it (personal data masked unless allowed and asked)."""
+        state = self._load(case_id)
+        require_case(actor, state, "read")
+        return case_view(actor, state, reveal=reveal)
+
+    def cases(self, actor: Actor, *, reveal: bool = False) -> list[CaseView]:
+        """Every case a coordinator may see, or a mentor's own cases, by case id."""
+        if actor.role is Role.UNIT_OFFICER:
+            require_coordinator(actor, "list cases")
+        wanted = None if actor.role is Role.COORDINATOR else _mentions_mentor(actor.mentor_id)
+        out = []
+        for state in self._states(wanted):
+            if actor.role is Role.COORDINATOR or state.mentor_id == actor.mentor_id:
+                out.append(case_view(actor, state, reveal=reveal))
+        return out
+
+    def history(self, actor: Actor, case_id: str) -> list[EventRecord]:
+        """The stored events of a case, oldest first.
+
+        Coordinators only: the events hold personal data.
+        """
+        require_coordinator(actor, f"read the history of case {case_id!r}")
+        records = self.store.read(stream_name(case_id))
+        if not records:
+            raise NotFoundError(f"no case {case_id!r}")
+        return records
+
+    def caseloads(self, actor: Actor) -> dict[str, int]:
+        """Open cases per mentor id (coordinators only)."""
+        require_coordinator(actor, "read caseloads")
+        return self._caseloads()
+
+    def _caseloads(self) -> dict[str, int]:
+        loads: dict[str, int] = {}
+        for case_id in self._case_ids():
+            mentor: str | None = None
+            for record in self.store.read(stream_name(case_id)):
+                if record.kind in (MentorAssigned.kind, MentorReassigned.kind):
+                    mentor = str(record.data["mentor_id"])
+                elif record.kind == CaseClosed.kind:
+                    mentor = None
+            if mentor is not None:
+                loads[mentor] = loads.get(mentor, 0) + 1
+        return loads
+
+    # ----------------------------------------------------------------------- intake and mentors
+
+    def open_case(
+        self,
+        actor: Actor,
+        business: Business,
+        programme_id: str,
+        *,
+        case_id: str | None = None,
+        on: dt.date | None = None,
+    ) -> Outcome:
+        """Open a case for ``business`` in programme ``programme_id`` (coordinators only).
+
+        The case id defaults to ``<programme_id>:<business id>``; opening it
+        twice raises :class:`~mentorkit.ConflictError`.
+        """
+        case_id = case_id if case_id is not None else f"{programme_id}:{business.id}"
+        require_coordinator(actor, f"open case {case_id!r}")
+        if self.store.version(stream_name(case_id)) > 0:
+            raise ConflictError(f"case {case_id!r} already exists")
+        event = CaseOpened(case_id, business, programme_id, self._today(on))
+        return Outcome(self._commit(actor, case_id, None, [event], 0))
+
+    def assign_mentor(
+        self,
+        actor: Actor,
+        case_id: str,
+        mentor: Mentor,
+        *,
+        explanation: str | None = None,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Assign ``mentor`` to a case without one (coordinators only; never over capacity)."""
+        state = self._load(case_id)
+        require_coordinator(actor, f"assign a mentor to case {case_id!r}")
+        return Outcome(self._assign(actor, state, mentor, explanation, on, expected_version))
+
+    def _assign(
+        self,
+        actor: Actor,
+        state: CaseState,
+        mentor: Mentor,
+        explanation: str | None,
+        on: dt.date | None,
+        expected_version: int | None,
+        loads: Mapping[str, int] | None = None,
+        *,
+        reassign: bool = False,
+    ) -> CaseState:
+        day = self._today(on)
+        event: CaseEvent
+        if reassign:
+            event = MentorReassigned(mentor.id, state.mentor_id or "-", day, explanation)
+        else:
+            event = MentorAssigned(mentor.id, day, explanation)
+        check(state, event)
+        load = (loads if loads is not None else self._caseloads()).get(mentor.id, 0)
+        if load >= mentor.capacity:
+            raise TransitionError(
+                f"mentor {mentor.id!r} is at capacity ({load} of {mentor.capacity} cases)"
+            )
+        return self._commit(actor, state.case_id, state, [event], expected_version)
+
+    def reassign_mentor(
+        self,
+        actor: Actor,
+        case_id: str,
+        mentor: Mentor,
+        *,
+        reason: str | None = None,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Move a case to another mentor (coordinators only; never over capacity)."""
+        state = self._load(case_id)
+        require_coordinator(actor, f"reassign case {case_id!r}")
+        return Outcome(
+            self._assign(actor, state, mentor, reason, on, expected_version, reassign=True)
+        )
+
+    def propose_mentors(
+        self, actor: Actor, mentors: Sequence[Mentor], *, case_ids: Sequence[str] | None = None
+    ) -> list[Proposal]:
+        """Propose mentors for the open cases without one, by case id (coordinators only).
+
+        Each case's needs come from its weakest rubric (see
+        :func:`expertise_needed`); current caseloads count against capacity.
+        Nothing is written: pass the proposals to :meth:`assign_proposals`.
+        """
+        require_coordinator(actor, "propose mentors")
+        wanted = None if case_ids is None else set(case_ids)
+        requests = []
+        for state in self._states(_without_mentor):
+            if not state.is_open or state.mentor_id is not None:
+                continue
+            if wanted is not None and state.case_id not in wanted:
+                continue
+            latest = state.latest_assessments().values()
+            rubric_id, needs = expertise_needed(latest, self.registry.rubrics)
+            requests.append(
+                MatchRequest(
+                    state.case_id, state.business.id, state.business.district, needs, rubric_id
+                )
+            )
+        return match(requests, mentors, load=self._caseloads())
+
+    def assign_proposals(
+        self,
+        actor: Actor,
+        proposals: Iterable[Proposal],
+        mentors: Sequence[Mentor],
+        *,
+        on: dt.date | None = None,
+    ) -> list[Outcome]:
+        """Carry out proposals that name a mentor, recording each explanation.
+
+        Coordinators only; capacity is checked again for each assignment.
+        """
+        require_coordinator(actor, "assign mentors")
+        by_id = {m.id: m for m in mentors}
+        loads = self._caseloads()
+        done = []
+        for proposal in proposals:
+            if proposal.mentor_id is None:
+                continue
+            mentor = by_id[proposal.mentor_id]
+            state = self._load(proposal.case_id)
+            new = self._assign(actor, state, mentor, proposal.explanation.en, on, None, loads)
+            loads[mentor.id] = loads.get(mentor.id, 0) + 1
+            done.append(Outcome(new))
+        return done
+
+    # ----------------------------------------------------------------------- assessment
+
+    def record_observations(
+        self,
+        actor: Actor,
+        case_id: str,
+        observations: Sequence[Observation],
+        *,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Record a mentor's observations; bad ones are reported, good ones kept.
+
+        An observation for another business, an unknown rubric or
+        criterion, or an answer that does not fit its criterion is returned
+        as an issue at ``$.observations[i]``; the rest are recorded.
+        """
+        state = self._load(case_id)
+        require_case(actor, state, "record observations")
+        issues = []
+        bad: set[int] = set()
+        known = [(i, o) for i, o in enumerate(observations) if o.rubric_id in self.registry.rubrics]
+        for i, obs in enumerate(observations):
+            if obs.rubric_id not in self.registry.rubrics:
+                issues.append(FieldIssue(f"$.observations[{i}].rubric_id", "no such rubric"))
+                bad.add(i)
+        if known:
+            last = max(o.observed_on for _, o in known)
+            checked = self.engine.assess(state.business, [o for _, o in known], on=last)
+            for issue in checked.issues:
+                found = _OBSERVATION_PATH.match(issue.path)
+                if found is None:
+                    continue
+                position = known[int(found.group(1))][0]
+                rest = issue.path[found.end() :]
+                issues.append(FieldIssue(f"$.observations[{position}]{rest}", issue.message))
+                bad.add(position)
+        events = [ObservationRecorded(o) for i, o in enumerate(observations) if i not in bad]
+        new = self._commit(actor, case_id, state, events, expected_version)
+        return Outcome(new, issues=tuple(sorted(issues, key=lambda x: x.path)))
+
+    def assess(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Assess the business from its observations and record the results.
+
+        The first complete assessment per rubric is the baseline, later ones
+        are follow-ups. A complete assessment moves an intake case to
+        assessed. The referral rules then run with the case facts and each
+        new proposal (one per unit without a live referral) is recorded.
+        Hooks ``on_assessment_recorded`` run after the write.
+        """
+        state = self._load(case_id)
+        require_case(actor, state, "assess")
+        day = self._today(on)
+        evaluation = self.engine.evaluate(
+            state.business,
+            state.observations,
+            on=day,
+            facts=self._facts(state),
+            cooperatives=self.cooperatives,
+        )
+        complete = {
+            r.assessment.rubric_id
+            for r in state.assessments
+            if r.assessment.status is AssessmentStatus.COMPLETE
+        }
+        events: list[CaseEvent] = []
+        for assessment in evaluation.assessments:
+            phase = (
+                AssessmentPhase.FOLLOW_UP
+                if assessment.rubric_id in complete
+                else AssessmentPhase.BASELINE
+            )
+            events.append(AssessmentRecorded(assessment, phase))
+        after = state
+        for offset, event in enumerate(events, start=1):
+            after = apply(after, event, state.version + offset, state.updated_at)
+        if after.status is not CaseStatus.INTAKE:
+            events.extend(self._proposals(after, evaluation.referrals))
+        new = self._commit(actor, case_id, state, events, expected_version)
+        failures = list(evaluation.failures)
+        for assessment in evaluation.assessments:
+            failures.extend(
+                self._fire("on_assessment_recorded", case_id=case_id, assessment=assessment)
+            )
+        return Outcome(new, issues=evaluation.issues, failures=tuple(failures))
+
+    def _facts(self, state: CaseState) -> dict[str, FactValue]:
+        return dict(state.facts())
+
+    def _proposals(self, state: CaseState, referrals: Iterable[Referral]) -> list[ReferralProposed]:
+        live = {r.unit for r in state.referrals if r.status in _BLOCKING}
+        count = len(state.referrals)
+        events = []
+        for referral in referrals:
+            if referral.unit in live:
+                continue
+            count += 1
+            events.append(ReferralProposed(f"{referral.unit}-{count}", referral))
+            live.add(referral.unit)
+        return events
+
+    def propose_referrals(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Run the referral rules on the latest assessments and case facts; record new proposals."""
+        state = self._load(case_id)
+        require_case(actor, state, "propose referrals")
+        evaluation = self.engine.refer(
+            state.business,
+            state.latest_assessments().values(),
+            on=self._today(on),
+            facts=self._facts(state),
+            cooperatives=self.cooperatives,
+        )
+        events = self._proposals(state, evaluation.referrals)
+        new = self._commit(actor, case_id, state, events, expected_version)
+        return Outcome(new, failures=evaluation.failures)
+
+    def record_prospects(
+        self,
+        actor: Actor,
+        case_id: str,
+        has_prospects: bool,
+        *,
+        note: str | None = None,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Record whether the business has prospects (the office's key indicator)."""
+        state = self._load(case_id)
+        require_case(actor, state, "record prospects")
+        event = ProspectsRecorded(has_prospects, self._today(on), note)
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    def start_mentoring(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Move an assessed case with a mentor into mentoring."""
+        state = self._load(case_id)
+        require_case(actor, state, "start mentoring")
+        event = MentoringStarted(self._today(on))
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    def progress(self, actor: Actor, case_id: str) -> list[Progress]:
+        """Level before and after per rubric for one case ("naik kelas")."""
+        state = self._load(case_id)
+        require_case(actor, state, "read progress")
+        return progress(state, self.engine.level_ranks)
+
+    def cohort_progress(self, actor: Actor) -> list[Progress]:
+        """Progress of every case, by case id then rubric (coordinators only)."""
+        require_coordinator(actor, "read cohort progress")
+        out: list[Progress] = []
+        for state in self._states():
+            out.extend(progress(state, self.engine.level_ranks))
+        return out
+
+    # ----------------------------------------------------------------------- business plan
+
+    def recommend_milestones(
+        self, actor: Actor, case_id: str, *, on: dt.date | None = None, lang: str = "id"
+    ) -> list[Milestone]:
+        """Milestones the plugin templates recommend for the latest unmet criteria.
+
+        One per template named by an unmet criterion of the latest
+        assessments, skipping templates already in the plan; due
+        ``due_in_days`` after ``on``; titles in ``lang``. Nothing is written.
+        """
+        state = self._load(case_id)
+        require_case(actor, state, "plan")
+        day = self._today(on)
+        planned = {m.template for m in state.milestones if m.template is not None}
+        out = []
+        for rubric_id, assessment in sorted(state.latest_assessments().items()):
+            rubric = self.registry.rubrics.get(rubric_id)
+            if rubric is None:
+                continue
+            index = {c.id: c for c in rubric.criteria}
+            for result in assessment.unmet:
+                criterion = index.get(result.criterion_id)
+                if criterion is None or criterion.milestone is None:
+                    continue
+                template = self.registry.templates.get(criterion.milestone)
+                if template is None or template.id in planned:
+                    continue
+                planned.add(template.id)
+                out.append(
+                    Milestone(
+                        id=template.id,
+                        title=template.title.get(lang),
+                        due=day + dt.timedelta(days=template.due_in_days),
+                        template=template.id,
+                        criterion=f"{rubric_id}/{criterion.id}",
+                    )
+                )
+        return out
+
+    def add_milestones(
+        self,
+        actor: Actor,
+        case_id: str,
+        milestones: Sequence[Milestone],
+        *,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Add milestones to the business plan (from templates or written by the mentor)."""
+        state = self._load(case_id)
+        require_case(actor, state, "plan")
+        events = [MilestoneAdded(m) for m in milestones]
+        return Outcome(self._commit(actor, case_id, state, events, expected_version))
+
+    def complete_milestone(
+        self,
+        actor: Actor,
+        case_id: str,
+        milestone_id: str,
+        *,
+        evidence: str | None = None,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Mark a planned milestone done, with its evidence."""
+        state = self._load(case_id)
+        require_case(actor, state, "complete a milestone")
+        event = MilestoneCompleted(milestone_id, self._today(on), evidence)
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    def miss_milestone(
+        self,
+        actor: Actor,
+        case_id: str,
+        milestone_id: str,
+        *,
+        note: str | None = None,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Mark a planned milestone missed."""
+        state = self._load(case_id)
+        require_case(actor, state, "mark a milestone missed")
+        event = MilestoneMissed(milestone_id, self._today(on), note)
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    def log_session(
+        self,
+        actor: Actor,
+        case_id: str,
+        session: Session,
+        *,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Log a mentoring session held by the case's mentor."""
+        state = self._load(case_id)
+        require_case(actor, state, "log a session")
+        event = SessionLogged(session)
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    # ----------------------------------------------------------------------- referrals
+
+    def send_referral(
+        self,
+        actor: Actor,
+        case_id: str,
+        referral_id: str,
+        *,
+        on: dt.date | None = None,
+        due: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Send a proposed referral to its unit; it must answer by ``due``.
+
+        ``due`` defaults to the unit's ``response_days`` after ``on``.
+        Hooks ``on_referral_sent`` run after the write.
+        """
+        state = self._load(case_id)
+        require_case(actor, state, "send a referral")
+        referral = state.referral(referral_id)
+        day = self._today(on)
+        due = due if due is not None else self._due(referral.unit, day)
+        event = ReferralSent(referral_id, day, due)
+        new = self._commit(actor, case_id, state, [event], expected_version)
+        failures = self._fire("on_referral_sent", case_id=case_id, referral=referral.referral)
+        return Outcome(new, failures=failures)
+
+    def _due(self, unit: str, day: dt.date) -> dt.date:
+        declared = self.registry.units.get(unit)
+        days = declared.response_days if declared is not None else 30
+        return day + dt.timedelta(days=days)
+
+    def _unit_state(self, actor: Actor, case_id: str, referral_id: str, action: str) -> CaseState:
+        state = self._load(case_id)
+        require_unit(actor, state.referral(referral_id).unit, f"{action} {referral_id!r}")
+        return state
+
+    def accept_referral(
+        self,
+        actor: Actor,
+        case_id: str,
+        referral_id: str,
+        *,
+        on: dt.date | None = None,
+        due: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The unit accepts a sent referral and should complete it by ``due``."""
+        state = self._unit_state(actor, case_id, referral_id, "accept referral")
+        day = self._today(on)
+        unit = state.referral(referral_id).unit
+        due = due if due is not None else self._due(unit, day)
+        event = ReferralAccepted(referral_id, day, due)
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    def decline_referral(
+        self,
+        actor: Actor,
+        case_id: str,
+        referral_id: str,
+        reason: str,
+        *,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The unit declines a sent referral, saying why."""
+        state = self._unit_state(actor, case_id, referral_id, "decline referral")
+        event = ReferralDeclined(referral_id, self._today(on), reason)
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    def complete_referral(
+        self,
+        actor: Actor,
+        case_id: str,
+        referral_id: str,
+        outcome: ReferralOutcome,
+        *,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """The unit completes an accepted referral with its outcome (a loan, a membership)."""
+        state = self._unit_state(actor, case_id, referral_id, "complete referral")
+        event = ReferralCompleted(referral_id, self._today(on), outcome)
+        return Outcome(self._commit(actor, case_id, state, [event], expected_version))
+
+    def referrals_for_unit(
+        self, actor: Actor, unit: str, *, on: dt.date | None = None, overdue_only: bool = False
+    ) -> list[ReferralSummary]:
+        """Summaries (no NIK, no phone) of the referrals sent to ``unit``, by case id.
+
+        Only a coordinator or an officer of ``unit`` may ask.
+        """
+        require_unit(actor, unit, f"see the referrals of unit {unit!r}")
+        day = self._today(on)
+        out = []
+        for state in self._states(_sent_to(unit)):
+            for referral in state.referrals:
+                if referral.unit != unit or referral.sent_on is None:
+                    continue
+                if overdue_only and not referral.overdue(day):
+                    continue
+                out.append(referral_summary(state, referral, day))
+        return out
+
+    def overdue_at_units(
+        self, actor: Actor, *, on: dt.date | None = None
+    ) -> dict[str, list[ReferralSummary]]:
+        """Overdue referrals grouped by unit.
+
+        A coordinator sees every unit, a unit officer their own unit only.
+        """
+        day = self._today(on)
+        if actor.role is Role.UNIT_OFFICER:
+            assert actor.unit is not None  # Actor's own check
+            units: list[str] | None = [actor.unit]
+        else:
+            require_coordinator(actor, "see overdue referrals")
+            units = None
+        grouped: dict[str, list[ReferralSummary]] = {}
+        for state in self._states(_sent_to(None if units is None else units[0])):
+            for referral in state.referrals:
+                if units is not None and referral.unit not in units:
+                    continue
+                if referral.overdue(day):
+                    grouped.setdefault(referral.unit, []).append(
+                        referral_summary(state, referral, day)
+                    )
+        return dict(sorted(grouped.items()))
+
+    # ----------------------------------------------------------------------- closing
+
+    def close_case(
+        self,
+        actor: Actor,
+        case_id: str,
+        outcome: CaseOutcome,
+        reason: str,
+        *,
+        on: dt.date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Close a case with an outcome and a reason (coordinators only).
+
+        Graduating needs a case in mentoring; referred-on needs a completed
+        referral; both need no referral still open at a unit. Withdrawing or
+        closing cancels open referrals. Hooks ``on_case_closed`` (with the
+        outcome as ``reason``) run after the write.
+        """
+        state = self._load(case_id)
+        require_coordinator(actor, f"close case {case_id!r}")
+        event = CaseClosed(outcome, reason, self._today(on))
+        new = self._commit(actor, case_id, state, [event], expected_version)
+        failures = self._fire("on_case_closed", case_id=case_id, reason=outcome.value)
+        return Outcome(new, failures=failures)
+
+    # ----------------------------------------------------------------------- waves
+
+    def _load_wave(self, programme_id: str) -> WaveState:
+        state = fold_wave(self.store.read(wave_stream(programme_id)))
+        if state is None:
+            raise NotFoundError(f"no wave {programme_id!r}")
+        return state
+
+    def _commit_wave(
+        self, actor: Actor, programme_id: str, state: WaveState | None, event: WaveEvent
+    ) -> WaveState:
+        check_wave(state, event)
+        version = 0 if state is None else state.version
+        at = self._now().astimezone(dt.UTC)
+        record = to_record(wave_stream(programme_id), version + 1, actor.id, at, event)
+        stored = from_record(record)
+        assert isinstance(stored, type(event))
+        new = apply_wave(state, stored, version + 1)
+        self.store.append(wave_stream(programme_id), version, [record])
+        _log.info("wave %s: %s by %s, version %d", programme_id, event.kind, actor.id, version + 1)
+        return new
+
+    def wave(self, actor: Actor, programme_id: str) -> WaveState:
+        """A training or certification wave (coordinators only)."""
+        require_coordinator(actor, f"read wave {programme_id!r}")
+        return self._load_wave(programme_id)
+
+    def open_wave(self, actor: Actor, programme: Programme) -> WaveState:
+        """Open a training or certification wave (coordinators only)."""
+        require_coordinator(actor, f"open wave {programme.id!r}")
+        if self.store.version(wave_stream(programme.id)) > 0:
+            raise ConflictError(f"wave {programme.id!r} already exists")
+        return self._commit_wave(actor, programme.id, None, WaveOpened(programme))
+
+    def enrol(
+        self, actor: Actor, programme_id: str, case_id: str, *, on: dt.date | None = None
+    ) -> WaveState:
+        """Enrol an open case's business in a wave, within the wave's capacity."""
+        require_coordinator(actor, f"enrol in wave {programme_id!r}")
+        wave = self._load_wave(programme_id)
+        case = self._load(case_id)
+        if not case.is_open:
+            raise TransitionError(f"case {case_id!r} is closed and cannot be enrolled")
+        event = ParticipantEnrolled(case_id, case.business.id, self._today(on))
+        return self._commit_wave(actor, programme_id, wave, event)
+
+    def record_attendance(
+        self, actor: Actor, programme_id: str, case_id: str, day: dt.date, *, present: bool = True
+    ) -> WaveState:
+        """Record a participant present (or absent) on ``day``."""
+        require_coordinator(actor, f"record attendance in wave {programme_id!r}")
+        wave = self._load_wave(programme_id)
+        return self._commit_wave(
+            actor, programme_id, wave, AttendanceRecorded(case_id, day, present)
+        )
+
+    def certify(
+        self,
+        actor: Actor,
+        programme_id: str,
+        case_id: str,
+        *,
+        on: dt.date | None = None,
+        certificate: str | None = None,
+        milestone_id: str | None = None,
+    ) -> WaveState:
+        """Certify a participant; with ``milestone_id``, also complete that case milestone.
+
+        The milestone is checked before anything is written, then the wave
+        and the case are written in turn (two streams, two appends).
+        """
+        require_coordinator(actor, f"certify in wave {programme_id!r}")
+        wave = self._load_wave(programme_id)
+        day = self._today(on)
+        event = ParticipantCertified(case_id, day, certificate, milestone_id)
+        check_wave(wave, event)
+        done: MilestoneCompleted | None = None
+        case: CaseState | None = None
+        if milestone_id is not None:
+            case = self._load(case_id)
+            evidence = f"certificate {certificate or '-'} of wave {programme_id}"
+            done = MilestoneCompleted(milestone_id, day, evidence)
+            check(case, done)
+        new = self._commit_wave(actor, programme_id, wave, event)
+        if done is not None:
+            self._commit(actor, case_id, case, [done], None)
+        return new

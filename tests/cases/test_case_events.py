@@ -1,0 +1,207 @@
+"""Case events: every kind round-trips through the stored form; old and bad payloads."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import mentorkit as mk
+from mentorkit import cases as mc
+from mentorkit.testing import strategies as mks
+
+AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+text = st.none() | mks.names()
+ids = mks.identifiers()
+
+outcomes = st.builds(
+    mc.ReferralOutcome,
+    success=st.booleans(),
+    loan_amount=st.none() | st.integers(min_value=0, max_value=500_000_000),
+    cooperative_id=st.none() | ids,
+    note=text,
+)
+
+EVENTS: dict[type[Any], st.SearchStrategy[Any]] = {
+    mc.CaseOpened: st.builds(
+        mc.CaseOpened,
+        case_id=ids,
+        business=mks.businesses(),
+        programme_id=ids,
+        opened_on=mks.dates(),
+    ),
+    mc.MentorAssigned: st.builds(
+        mc.MentorAssigned, mentor_id=ids, assigned_on=mks.dates(), explanation=text
+    ),
+    mc.MentorReassigned: st.builds(
+        mc.MentorReassigned,
+        mentor_id=ids,
+        previous_mentor_id=ids,
+        reassigned_on=mks.dates(),
+        reason=text,
+    ),
+    mc.ObservationRecorded: st.builds(mc.ObservationRecorded, observation=mks.observations()),
+    mc.AssessmentRecorded: st.builds(
+        mc.AssessmentRecorded,
+        assessment=mks.assessments(),
+        phase=st.sampled_from(mc.AssessmentPhase),
+    ),
+    mc.ProspectsRecorded: st.builds(
+        mc.ProspectsRecorded, has_prospects=st.booleans(), recorded_on=mks.dates(), note=text
+    ),
+    mc.MentoringStarted: st.builds(mc.MentoringStarted, started_on=mks.dates()),
+    mc.MilestoneAdded: st.builds(mc.MilestoneAdded, milestone=mks.milestones()),
+    mc.MilestoneCompleted: st.builds(
+        mc.MilestoneCompleted, milestone_id=ids, completed_on=mks.dates(), evidence=text
+    ),
+    mc.MilestoneMissed: st.builds(
+        mc.MilestoneMissed, milestone_id=ids, noted_on=mks.dates(), note=text
+    ),
+    mc.SessionLogged: st.builds(mc.SessionLogged, session=mks.sessions()),
+    mc.ReferralProposed: st.builds(mc.ReferralProposed, referral_id=ids, referral=mks.referrals()),
+    mc.ReferralSent: st.builds(
+        mc.ReferralSent, referral_id=ids, sent_on=mks.dates(), due=mks.dates()
+    ),
+    mc.ReferralAccepted: st.builds(
+        mc.ReferralAccepted, referral_id=ids, accepted_on=mks.dates(), due=mks.dates()
+    ),
+    mc.ReferralDeclined: st.builds(
+        mc.ReferralDeclined, referral_id=ids, declined_on=mks.dates(), reason=mks.names()
+    ),
+    mc.ReferralCompleted: st.builds(
+        mc.ReferralCompleted, referral_id=ids, completed_on=mks.dates(), outcome=outcomes
+    ),
+    mc.CaseClosed: st.builds(
+        mc.CaseClosed,
+        outcome=st.sampled_from(mc.CaseOutcome),
+        reason=mks.names(),
+        closed_on=mks.dates(),
+    ),
+    mc.WaveOpened: st.builds(mc.WaveOpened, programme=mks.programmes()),
+    mc.ParticipantEnrolled: st.builds(
+        mc.ParticipantEnrolled, case_id=ids, business_id=ids, enrolled_on=mks.dates()
+    ),
+    mc.AttendanceRecorded: st.builds(
+        mc.AttendanceRecorded, case_id=ids, day=mks.dates(), present=st.booleans()
+    ),
+    mc.ParticipantCertified: st.builds(
+        mc.ParticipantCertified,
+        case_id=ids,
+        certified_on=mks.dates(),
+        certificate=text,
+        milestone_id=st.none() | ids,
+    ),
+}
+
+any_event = st.one_of(*EVENTS.values())
+
+
+class TestRoundTrip:
+    """Every event kind survives the stored form unchanged."""
+
+    def test_every_kind_has_a_strategy(self) -> None:
+        assert set(EVENTS) == set(mc.EVENT_CLASSES.values())
+
+    def test_kinds_are_unique_tags(self) -> None:
+        assert len({cls.kind for cls in EVENTS}) == len(EVENTS)
+        assert all(mc.EVENT_CLASSES[cls.kind] is cls for cls in EVENTS)
+
+    @given(any_event, st.integers(min_value=1, max_value=10_000))
+    def test_record_round_trip(self, event: mc.Event, version: int) -> None:
+        record = mc.to_record("case/c-1", version, "u-1", AT, event)
+        assert record.kind == event.kind
+        assert record.data["schema"] == 1
+        assert mc.from_record(record) == event
+
+    @given(any_event)
+    def test_payload_is_plain_json(self, event: mc.Event) -> None:
+        record = mc.to_record("case/c-1", 1, "u-1", AT, event)
+
+        def plain(value: object) -> bool:
+            if isinstance(value, dict):
+                return all(isinstance(k, str) and plain(v) for k, v in value.items())
+            if isinstance(value, list):
+                return all(plain(v) for v in value)
+            # Enums must have become their plain string values.
+            return value is None or type(value) in (str, int, float, bool)
+
+        assert plain(record.data)
+
+
+class TestSchemas:
+    """The payload version lets old events decode after an upgrade."""
+
+    def _record(self, data: dict[str, Any], kind: str = "prospects.recorded") -> mk.EventRecord:
+        return mk.EventRecord("case/c-1", 3, kind, "u-1", AT, data)
+
+    def test_payload_without_schema_reads_as_schema_1(self) -> None:
+        event = mc.from_record(self._record({"has_prospects": True, "recorded_on": "2025-01-02"}))
+        assert event == mc.ProspectsRecorded(True, dt.date(2025, 1, 2))
+
+    def test_newer_schema_is_refused_clearly(self) -> None:
+        data = {"has_prospects": True, "recorded_on": "2025-01-02", "schema": 9}
+        with pytest.raises(mk.DecodeError, match=r"\$\.schema: schema 9 is newer"):
+            mc.from_record(self._record(data))
+
+    def test_upcaster_upgrades_an_old_payload(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Pretend schema 2 renamed 'note' to 'remark' and back: a release that
+        # bumped the schema registers the step from 1 to 2.
+        monkeypatch.setattr(mc.ProspectsRecorded, "SCHEMA", 2)
+
+        def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+            data = dict(data)
+            data["note"] = data.pop("remark", None)
+            return data
+
+        monkeypatch.setitem(mc.UPCASTERS, ("prospects.recorded", 1), upgrade)
+        old = {"has_prospects": False, "recorded_on": "2024-05-01", "remark": "stok habis"}
+        event = mc.from_record(self._record({**old, "schema": 1}))
+        assert isinstance(event, mc.ProspectsRecorded)
+        assert event.note == "stok habis"
+        assert event.schema == 2
+
+    def test_missing_upcaster_is_reported(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(mc.ProspectsRecorded, "SCHEMA", 2)
+        data = {"has_prospects": False, "recorded_on": "2024-05-01", "schema": 1}
+        with pytest.raises(mk.DecodeError, match="no upgrade from schema 1"):
+            mc.from_record(self._record(data))
+
+
+class TestBadPayloads:
+    """A bad stored payload names the event and the field path, never the value."""
+
+    def test_unknown_kind(self) -> None:
+        record = mk.EventRecord("case/c-1", 2, "case.teleported", "u-1", AT, {})
+        with pytest.raises(mk.DecodeError, match=r"case/c-1@2 .*\$\.kind: unknown event kind"):
+            mc.from_record(record)
+
+    def test_bad_nik_is_named_by_path_not_echoed(self) -> None:
+        bad_nik = "36740112345600XY"
+        data = {
+            "case_id": "c-1",
+            "programme_id": "p-1",
+            "opened_on": "2025-01-01",
+            "business": {
+                "id": "b-1",
+                "name": "Toko",
+                "owner": {"name": "Ani", "nik": bad_nik},
+                "sector": "trade",
+                "district": "Setu",
+            },
+        }
+        record = mk.EventRecord("case/c-1", 1, "case.opened", "u-1", AT, data)
+        with pytest.raises(mk.DecodeError) as caught:
+            mc.from_record(record)
+        assert "$.business.owner.nik" in str(caught.value)
+        assert bad_nik not in str(caught.value)
+
+    def test_strict_types(self) -> None:
+        data = {"has_prospects": "false", "recorded_on": "2025-01-02"}
+        record = mk.EventRecord("case/c-1", 2, "prospects.recorded", "u-1", AT, data)
+        with pytest.raises(mk.DecodeError, match=r"\$\.has_prospects: expected true or false"):
+            mc.from_record(record)
+
+    def test_negative_loan_is_rejected(self) -> None:
+        with pytest.raises(mk.InvalidFieldError, match="loan_amount"):
+            mc.ReferralOutcome(success=True, loan_amount=-1)
