@@ -1,0 +1,402 @@
+"""The office's work on one store, shared by the commands and the demo (no click here)."""
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from .._engine import Engine
+from .._errors import FieldIssue, MentorkitError, NotFoundError
+from .._model import (
+    Business,
+    Observation,
+    Programme,
+    ProgrammeKind,
+    mask_nik,
+    mask_phone,
+)
+from .._registry import PluginFailure, Registry
+from ..cases import Actor, CaseEvent, CaseReferral, CaseService, CaseState, Role, stream_name
+from ..io import ImportResult
+from ..reports import cohort_cases, cohort_indicators, referral_outcome
+from ..store import SQLiteStore, SQLStore, Synchronous, open_store
+
+__all__ = ["COORDINATOR", "Office", "Problem", "unit_columns"]
+
+#: The actor the command line acts as: the programme coordinator.
+COORDINATOR = Actor(id="mentorkit-cli", role=Role.COORDINATOR)
+
+Progress = Callable[[int], None]
+
+
+@frozen
+class Problem:
+    """Something one record or plugin could not do, kept for the summary."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def _issues(where: str, issues: Iterable[FieldIssue]) -> list[Problem]:
+    return [Problem(where, str(issue)) for issue in issues]
+
+
+def _failures(failures: Iterable[PluginFailure]) -> list[Problem]:
+    return [
+        Problem(f"plugin {f.plugin}", f"{f.stage} {f.item or ''}: {f.message}") for f in failures
+    ]
+
+
+class _CachedCaseService(CaseService):
+    """A :class:`CaseService` that keeps the states it folded or wrote.
+
+    A command re-folds its case from the whole stream; over a cohort's
+    story that is most of the time spent. The command line runs one
+    command at a time, so a state whose stream version still matches the
+    store is reused; any other writer bumps the version and the case is
+    folded afresh. (Suggested upstream: incremental folds in CaseService.)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._folded: dict[str, CaseState] = {}
+
+    def _load(self, case_id: str) -> CaseState:
+        cached = self._folded.get(case_id)
+        if cached is not None and self.store.version(stream_name(case_id)) == cached.version:
+            return cached
+        state = super()._load(case_id)
+        self._folded[case_id] = state
+        return state
+
+    def _commit(
+        self,
+        actor: Actor,
+        case_id: str,
+        state: CaseState | None,
+        events: Sequence[CaseEvent],
+        expected_version: int | None,
+    ) -> CaseState:
+        new = super()._commit(actor, case_id, state, events, expected_version)
+        self._folded[case_id] = new
+        return new
+
+
+class Office:
+    """A store, the loaded plugins and a case service, acting as the coordinator."""
+
+    def __init__(
+        self,
+        store: SQLStore[Any],
+        registry: Registry,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.engine = Engine(registry)
+        self.service: _CachedCaseService = _CachedCaseService(
+            store,
+            registry,
+            engine=self.engine,
+            clock=clock,
+            cooperatives=store.cooperatives(),
+        )
+
+    @classmethod
+    def open(
+        cls,
+        target: str | os.PathLike[str],
+        *,
+        registry: Registry | None = None,
+        create: bool = False,
+        fast: bool = False,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> "Office":
+        """Open the store at ``target`` (an SQLite path or a store URL).
+
+        A path that does not exist is an error unless ``create``: a typo
+        must not silently start an empty office. ``fast`` lowers SQLite's
+        ``synchronous`` to NORMAL (for throwaway demo data).
+        """
+        text = os.fspath(target)
+        is_url = "://" in text or text in (":memory:", "sqlite://")
+        if not is_url and not create and not Path(text).exists():
+            raise NotFoundError(f"no store at {text!r}: create it with 'mentorkit init {text}'")
+        if fast and not is_url:
+            store: SQLStore[Any] = SQLiteStore(text, synchronous=Synchronous.NORMAL)
+        else:
+            store = open_store(text)
+        return cls(store, registry if registry is not None else Registry.load(), clock=clock)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    # ----------------------------------------------------------------------- programme
+
+    def programme(self, programme_id: str | None = None) -> Programme:
+        """The programme ``programme_id``, or the only/first one in the store."""
+        if programme_id is not None:
+            return self.store.get_programme(programme_id)
+        found = self.store.programmes()
+        if not found:
+            raise NotFoundError("the store has no programme: run 'mentorkit init' first")
+        return found[0]
+
+    def ensure_programme(
+        self, programme_id: str, name: str, starts: dt.date, kind: ProgrammeKind
+    ) -> Programme:
+        """The programme ``programme_id``, created if the store does not have it yet."""
+        try:
+            return self.store.get_programme(programme_id)
+        except NotFoundError:
+            programme = Programme(id=programme_id, name=name, kind=kind, starts=starts)
+            self.store.put_programmes([programme])
+            return programme
+
+    # ----------------------------------------------------------------------- import
+
+    def load(self, result: ImportResult) -> int:
+        """Store the good records of an import; returns how many were stored."""
+        records = result.records
+        if result.kind == "businesses":
+            return self.store.put_businesses(records)
+        if result.kind == "mentors":
+            return self.store.put_mentors(records)
+        if result.kind == "cooperatives":
+            count = self.store.put_cooperatives(records)
+            self.service.cooperatives = tuple(self.store.cooperatives())
+            return count
+        if result.kind == "observations":
+            return self.store.add_observations(records)
+        raise MentorkitError(f"cannot store records of kind {result.kind!r}")
+
+    def unknown_businesses(self, result: ImportResult) -> int:
+        """How many imported observations name a business the store does not hold."""
+        if result.kind != "observations":
+            return 0
+        known = {b.id for b in self.store.businesses()}
+        return sum(1 for o in result.records if o.business_id not in known)
+
+    # ----------------------------------------------------------------------- cases
+
+    def case_id(self, programme: Programme, business_id: str) -> str:
+        """The case id of a business in a programme (``<programme>:<business>``)."""
+        return f"{programme.id}:{business_id}"
+
+    def states(self, programme: Programme | None = None) -> list[CaseState]:
+        """Every case of ``programme`` (every case when None), by case id."""
+        prefix = stream_name("" if programme is None else f"{programme.id}:")
+        return [
+            self.service._load(stream[len(stream_name("")) :])  # our own subclass
+            for stream in self.store.streams(prefix)
+        ]
+
+    def open_cases(
+        self,
+        programme: Programme,
+        *,
+        on: dt.date,
+        businesses: Sequence[Business] | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Open a case for every business without one; returns how many were opened."""
+        chosen = businesses if businesses is not None else self.store.businesses()
+        opened = 0
+        new_ids = []
+        for index, business in enumerate(chosen, start=1):
+            case_id = self.case_id(programme, business.id)
+            if self.store.version(stream_name(case_id)) == 0:
+                self.service.open_case(COORDINATOR, business, programme.id, case_id=case_id, on=on)
+                opened += 1
+                new_ids.append(business.id)
+            if progress is not None:
+                progress(index)
+        if new_ids:
+            self.store.enrol(programme.id, new_ids)
+        return opened
+
+    def assess(
+        self,
+        programme: Programme,
+        *,
+        on: dt.date,
+        progress: Progress | None = None,
+    ) -> list[Problem]:
+        """Record each open case's new observations (up to ``on``) and assess it on ``on``.
+
+        Observations come from the store (imported ones); those already on
+        the case are not recorded twice. Returns the problems met: bad
+        observations by path, plugin failures. Referral proposals follow
+        from the assessment (see :meth:`CaseService.assess`).
+        """
+        problems: list[Problem] = []
+        for index, state in enumerate(self.states(programme), start=1):
+            if progress is not None:
+                progress(index)
+            if not state.is_open:
+                continue
+            have = {_obs_key(o) for o in state.observations}
+            new = [
+                o
+                for o in self.store.observations(state.business.id)
+                if o.observed_on <= on and _obs_key(o) not in have
+            ]
+            if new:
+                recorded = self.service.record_observations(COORDINATOR, state.case_id, new)
+                problems.extend(_issues(state.case_id, recorded.issues))
+            outcome = self.service.assess(COORDINATOR, state.case_id, on=on)
+            problems.extend(_failures(outcome.failures))
+        return problems
+
+    def match(self, programme: Programme, *, on: dt.date) -> tuple[int, int]:
+        """Propose and assign mentors to cases without one; returns (assigned, unmatched)."""
+        mentors = self.store.mentors()
+        wanted = [s.case_id for s in self.states(programme) if s.is_open and s.mentor_id is None]
+        proposals = self.service.propose_mentors(COORDINATOR, mentors, case_ids=wanted)
+        done = self.service.assign_proposals(COORDINATOR, proposals, mentors, on=on)
+        return len(done), sum(1 for p in proposals if p.mentor_id is None)
+
+    def refer(
+        self,
+        programme: Programme,
+        *,
+        on: dt.date,
+        send: bool = False,
+        progress: Progress | None = None,
+    ) -> tuple[int, int, list[Problem]]:
+        """Run the referral rules on every open case; returns (proposed, sent, problems).
+
+        With ``send``, every proposed referral is also sent to its unit.
+        """
+        proposed = sent = 0
+        problems: list[Problem] = []
+        for index, state in enumerate(self.states(programme), start=1):
+            if progress is not None:
+                progress(index)
+            if not state.is_open:
+                continue
+            before = len(state.referrals)
+            outcome = self.service.propose_referrals(COORDINATOR, state.case_id, on=on)
+            problems.extend(_failures(outcome.failures))
+            proposed += len(outcome.state.referrals) - before
+            if send:
+                for referral in outcome.state.referrals:
+                    if referral.status.value == "proposed":
+                        self.service.send_referral(COORDINATOR, state.case_id, referral.id, on=on)
+                        sent += 1
+        return proposed, sent, problems
+
+    # ----------------------------------------------------------------------- outputs
+
+    def indicators(self, programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
+        """The cohort indicators of ``programme`` on ``as_of`` (JSON-ready)."""
+        return cohort_indicators(
+            cohort_cases(self.states(programme)),
+            as_of=as_of,
+            mentors=self.store.mentors(),
+            rubrics=self.registry.rubrics,
+            units=self.registry.units,
+            programme=programme,
+        )
+
+    def unit_rows(
+        self,
+        programme: Programme,
+        unit: str,
+        *,
+        on: dt.date,
+        include_sensitive: bool = False,
+        lang: str = "id",
+    ) -> list[dict[str, object]]:
+        """The list a unit works from: one row per referral to ``unit``, oldest first.
+
+        The owner's NIK and phone are masked unless ``include_sensitive``.
+        """
+        rows: list[dict[str, object]] = []
+        for state in self.states(programme):
+            business = state.business
+            owner = business.owner
+            for referral in state.referrals:
+                if referral.unit != unit:
+                    continue
+                ref = referral.referral
+                rows.append(
+                    {
+                        "case_id": state.case_id,
+                        "referral_id": referral.id,
+                        "status": referral.status.value,
+                        "proposed_on": ref.proposed_on.isoformat(),
+                        "sent_on": _iso(referral.sent_on),
+                        "due": _iso(referral.due),
+                        "overdue": referral.overdue(on),
+                        "business_id": business.id,
+                        "business_name": business.name,
+                        "district": business.district,
+                        "sector": business.sector.value,
+                        "owner_name": owner.name,
+                        "owner_nik": owner.nik if include_sensitive else mask_nik(owner.nik),
+                        "owner_phone": owner.phone
+                        if include_sensitive
+                        else mask_phone(owner.phone),
+                        "financing_need": business.financing_need,
+                        "annual_sales": business.annual_sales,
+                        "mentor_id": state.mentor_id,
+                        "rule_id": ref.rule_id,
+                        "rule_version": ref.rule_version,
+                        "reasons": "; ".join(
+                            f"{r.fact} {r.op} {r.expected} ({r.actual})" for r in ref.reasons
+                        ),
+                        "details": "; ".join(f"{k}={v}" for k, v in ref.details),
+                        "outcome": _outcome(referral),
+                    }
+                )
+        rows.sort(key=lambda r: (str(r["proposed_on"]), str(r["case_id"])))
+        return rows
+
+
+def unit_columns() -> tuple[str, ...]:
+    """The columns of a unit's list, in order."""
+    return (
+        "case_id",
+        "referral_id",
+        "status",
+        "proposed_on",
+        "sent_on",
+        "due",
+        "overdue",
+        "business_id",
+        "business_name",
+        "district",
+        "sector",
+        "owner_name",
+        "owner_nik",
+        "owner_phone",
+        "financing_need",
+        "annual_sales",
+        "mentor_id",
+        "rule_id",
+        "rule_version",
+        "reasons",
+        "details",
+        "outcome",
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _outcome(referral: CaseReferral) -> str | None:
+    return referral_outcome(referral)
+
+
+def _obs_key(o: Observation) -> tuple[str, str, str, str, object]:
+    return (o.rubric_id, o.criterion_id, o.observed_on.isoformat(), type(o.value).__name__, o.value)

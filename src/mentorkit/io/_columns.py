@@ -1,0 +1,462 @@
+"""Flat spreadsheet columns and their conversion to the models' JSON shape.
+
+A spreadsheet row is flat; a model is nested (a business's owner is a
+Person). Each record kind declares its columns: the column name, the JSON
+path it fills, and how a cell is read. Empty cells mean "not given": the
+key is left out, so the model's default (usually None) applies. Cell
+errors never repeat the cell's value (it may be personal data).
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from .._declarations import AnswerKind, Rubric
+from .._errors import FieldIssue, issue
+from .._model import Business, Cooperative, Mentor, Observation
+
+__all__ = [
+    "KINDS",
+    "Column",
+    "RecordKind",
+    "cell_text",
+    "row_to_data",
+]
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's type (the message names no value).
+
+    ``template`` and ``params`` keep the message translatable (see
+    :meth:`mentorkit.FieldIssue.render`).
+    """
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = {key: str(value) for key, value in params.items()}
+        super().__init__(template.format(**self.params))
+
+
+_INT = re.compile(r"[+-]?\d+")
+_GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TRUE = frozenset({"true", "yes", "ya", "y", "1", "benar"})
+_FALSE = frozenset({"false", "no", "tidak", "t", "n", "0", "salah"})
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as stripped text; None when the cell is empty."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def read_text(value: object) -> str:
+    """A text cell (numbers typed into a text column are kept as their digits)."""
+    text = cell_text(value)
+    assert text is not None
+    return text
+
+
+def read_int(value: object) -> int:
+    """A whole number: ``1500000``, ``1.500.000`` or ``1,500,000``; never a fraction."""
+    if isinstance(value, bool):
+        raise CellError("expected a whole number, got true/false")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise CellError("expected a whole number, got a fraction")
+    text = read_text(value).replace(" ", "").replace("_", "")
+    if _INT.fullmatch(text):
+        return int(text)
+    if _GROUPED.fullmatch(text):
+        return int(re.sub(r"[.,]", "", text))
+    raise CellError("expected a whole number (digits, thousands may be grouped with . or ,)")
+
+
+def read_date(value: object) -> str:
+    """A date: a spreadsheet date cell or text ``YYYY-MM-DD``; returned as ISO text."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = read_text(value)
+    if not _DATE.fullmatch(text):
+        raise CellError("expected a date as YYYY-MM-DD")
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise CellError("expected a real calendar date as YYYY-MM-DD") from None
+    return text
+
+
+def read_bool(value: object) -> bool:
+    """Yes/no: ``true``/``false``, ``yes``/``no``, ``ya``/``tidak``, ``1``/``0``."""
+    if isinstance(value, bool):
+        return value
+    text = read_text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError("expected yes or no (true/false, ya/tidak, 1/0)")
+
+
+def read_list(value: object) -> list[str]:
+    """A list in one cell, items separated by ``;`` (e.g. ``shop;marketplace``)."""
+    return [item.strip() for item in read_text(value).split(";") if item.strip()]
+
+
+def read_licences(value: object) -> list[dict[str, str]]:
+    """Licences as ``kind:number:issued:expires`` separated by ``;``; dates may be empty."""
+    out: list[dict[str, str]] = []
+    for position, item in enumerate(read_list(value)):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) < 2 or len(parts) > 4 or not parts[0] or not parts[1]:
+            raise CellError(
+                "licence {position}: expected kind:number[:issued[:expires]]",
+                position=position + 1,
+            )
+        entry = {"kind": parts[0], "number": parts[1]}
+        for key, text in zip(("issued", "expires"), parts[2:], strict=False):
+            if text:
+                try:
+                    entry[key] = read_date(text)
+                except CellError as exc:
+                    raise CellError(
+                        "licence {position} {date}: " + exc.template,
+                        position=position + 1,
+                        date=key,
+                        **exc.params,
+                    ) from None
+        out.append(entry)
+    return out
+
+
+def read_answer(value: object) -> bool | int | str:
+    """An observation's answer when the rubric is not known: yes/no, a number or text."""
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = read_text(value)
+    if text.lower() in _TRUE - {"1"} or text.lower() in _FALSE - {"0"}:
+        return text.lower() in _TRUE
+    if _INT.fullmatch(text):
+        return int(text)
+    return text
+
+
+@frozen
+class Column:
+    """One spreadsheet column: its ``name``, the JSON ``path`` it fills and its reader."""
+
+    name: str
+    path: tuple[str, ...]
+    read: Callable[[object], Any]
+    kind: str
+    description: str
+    example: str = ""
+    required: bool = False
+
+
+@frozen
+class RecordKind:
+    """A kind of record that can be imported: its model and columns."""
+
+    name: str
+    model: type
+    columns: tuple[Column, ...]
+    description: str
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The column names, in documented order."""
+        return tuple(c.name for c in self.columns)
+
+
+def _c(
+    name: str,
+    read: Callable[[object], Any],
+    kind: str,
+    description: str,
+    example: str = "",
+    *,
+    path: str | None = None,
+    required: bool = False,
+) -> Column:
+    return Column(
+        name=name,
+        path=tuple((path or name).split(".")),
+        read=read,
+        kind=kind,
+        description=description,
+        example=example,
+        required=required,
+    )
+
+
+_TEXT, _INTK, _DATEK, _BOOLK, _LISTK = "text", "whole number", "date", "yes/no", "list (;)"
+
+BUSINESSES = RecordKind(
+    name="businesses",
+    model=Business,
+    description="Businesses (usaha): one row per business.",
+    columns=(
+        _c("id", read_text, _TEXT, "Business id, unique in the office.", "TSL-0001", required=True),
+        _c("name", read_text, _TEXT, "Business name.", "Warung Bu Sari", required=True),
+        _c(
+            "sector",
+            read_text,
+            _TEXT,
+            "culinary, craft, fashion, services, trade, agribusiness or other.",
+            "culinary",
+            required=True,
+        ),
+        _c("district", read_text, _TEXT, "District (kecamatan).", "Pamulang", required=True),
+        _c("address", read_text, _TEXT, "Street address.", "Jl. Siliwangi No. 3"),
+        _c("founded", read_date, _DATEK, "Date the business started.", "2019-05-01"),
+        _c("employees", read_int, _INTK, "Number of employees (default 0).", "3"),
+        _c(
+            "capital",
+            read_int,
+            _INTK,
+            "Business capital (modal usaha) excluding land and buildings, whole rupiah.",
+            "50000000",
+        ),
+        _c("annual_sales", read_int, _INTK, "Annual sales (omzet), whole rupiah.", "240000000"),
+        _c(
+            "financing_need",
+            read_int,
+            _INTK,
+            "Capital the business needs, whole rupiah.",
+            "25000000",
+        ),
+        _c("nib", read_text, _TEXT, "NIB from OSS-RBA, 13 digits.", "1234567890123"),
+        _c(
+            "owner_name",
+            read_text,
+            _TEXT,
+            "Owner's name.",
+            "Sari Rahayu",
+            path="owner.name",
+            required=True,
+        ),
+        _c(
+            "owner_nik",
+            read_text,
+            _TEXT,
+            "Owner's NIK, 16 digits (personal data).",
+            "3674050000000001",
+            path="owner.nik",
+        ),
+        _c(
+            "owner_phone",
+            read_text,
+            _TEXT,
+            "Owner's phone, 8-15 digits, optional + (personal data).",
+            "081234567890",
+            path="owner.phone",
+        ),
+        _c("owner_gender", read_text, _TEXT, "female or male.", "female", path="owner.gender"),
+        _c(
+            "licences",
+            read_licences,
+            "licences",
+            "Licences held, "
+            "``kind:number:issued:expires`` separated by ``;`` (kinds: nib, spp_irt, bpom_md, "
+            "bpom_ml, halal, sni, trademark, npwp, other; dates optional).",
+            "spp_irt:123456789012345:2022-01-10:2027-01-10;halal:ID3611",
+        ),
+        _c(
+            "cooperative_id",
+            read_text,
+            _TEXT,
+            "Id of the cooperative the business belongs to.",
+            "KOP-05-1",
+            path="cooperative.cooperative_id",
+        ),
+        _c(
+            "cooperative_joined",
+            read_date,
+            _DATEK,
+            "Date it joined the cooperative.",
+            "2023-03-01",
+            path="cooperative.joined",
+        ),
+        _c(
+            "sales_channels",
+            read_list,
+            _LISTK,
+            "shop, marketplace, social_media, gallery, "
+            "reseller, government, export; separated by ``;``.",
+            "shop;social_media",
+        ),
+    ),
+)
+
+MENTORS = RecordKind(
+    name="mentors",
+    model=Mentor,
+    description="Mentors (pendamping): one row per mentor.",
+    columns=(
+        _c("id", read_text, _TEXT, "Mentor id.", "MNT-001", required=True),
+        _c("name", read_text, _TEXT, "Mentor's name.", "Dr. Dewi Lestari", required=True),
+        _c("kind", read_text, _TEXT, "practitioner or academic.", "academic", required=True),
+        _c("affiliation", read_text, _TEXT, "University or practice.", "Universitas Pamulang"),
+        _c(
+            "expertise",
+            read_list,
+            _LISTK,
+            "Expertise tags separated by ``;``.",
+            "accounting;marketing",
+        ),
+        _c(
+            "districts",
+            read_list,
+            _LISTK,
+            "Districts covered, separated by ``;``.",
+            "Pamulang;Setu",
+        ),
+        _c("capacity", read_int, _INTK, "Most cases at once (default 10).", "12"),
+        _c("phone", read_text, _TEXT, "Phone (personal data).", "081234567890"),
+    ),
+)
+
+COOPERATIVES = RecordKind(
+    name="cooperatives",
+    model=Cooperative,
+    description="Cooperatives (koperasi): one row per cooperative.",
+    columns=(
+        _c("id", read_text, _TEXT, "Cooperative id.", "KOP-05-1", required=True),
+        _c("name", read_text, _TEXT, "Name.", "KSP Pamulang Sejahtera", required=True),
+        _c("district", read_text, _TEXT, "District (kecamatan).", "Pamulang", required=True),
+        _c("sectors", read_list, _LISTK, "Sectors served, separated by ``;``.", "culinary;craft"),
+        _c(
+            "savings_and_loan",
+            read_bool,
+            _BOOLK,
+            "Savings-and-loan cooperative (KSP): yes/no.",
+            "yes",
+        ),
+    ),
+)
+
+OBSERVATIONS = RecordKind(
+    name="observations",
+    model=Observation,
+    description="Observations: one row per answer to one rubric criterion.",
+    columns=(
+        _c("business_id", read_text, _TEXT, "The business observed.", "TSL-0001", required=True),
+        _c(
+            "rubric_id",
+            read_text,
+            _TEXT,
+            "Rubric id (see ``mentorkit plugins``).",
+            "accounting",
+            required=True,
+        ),
+        _c(
+            "criterion_id",
+            read_text,
+            _TEXT,
+            "Criterion id within the rubric.",
+            "separate-money",
+            required=True,
+        ),
+        _c(
+            "value",
+            read_answer,
+            "answer",
+            "yes/no, a whole number (scales) or a choice value, as the criterion expects.",
+            "yes",
+            required=True,
+        ),
+        _c(
+            "observed_on",
+            read_date,
+            _DATEK,
+            "Date of the observation.",
+            "2026-02-02",
+            required=True,
+        ),
+        _c("evidence", read_text, _TEXT, "What was seen (no personal data).", "cash book shown"),
+        _c("observer", read_text, _TEXT, "Mentor id of the observer.", "MNT-001"),
+    ),
+)
+
+#: Every record kind that can be imported, by name.
+KINDS: Mapping[str, RecordKind] = {
+    k.name: k for k in (BUSINESSES, MENTORS, COOPERATIVES, OBSERVATIONS)
+}
+
+
+def _answer_for_rubric(
+    value: object, row: Mapping[str, object], rubrics: Mapping[str, Rubric]
+) -> bool | int | str:
+    rubric = rubrics.get(cell_text(row.get("rubric_id")) or "")
+    criterion = None
+    if rubric is not None:
+        wanted = cell_text(row.get("criterion_id"))
+        criterion = next((c for c in rubric.criteria if c.id == wanted), None)
+    if criterion is None:
+        return read_answer(value)
+    if criterion.kind is AnswerKind.YES_NO:
+        return read_bool(value)
+    if criterion.kind is AnswerKind.SCALE:
+        return read_int(value)
+    return read_text(value)
+
+
+def _path_text(path: Sequence[str]) -> str:
+    return "$." + ".".join(path)
+
+
+def row_to_data(
+    kind: RecordKind,
+    row: Mapping[str, object],
+    *,
+    rubrics: Mapping[str, Rubric] | None = None,
+) -> tuple[dict[str, Any], list[FieldIssue]]:
+    """Convert a flat ``row`` (column name -> cell) into ``kind``'s JSON shape.
+
+    Returns the data and the issues of cells that could not be read; those
+    keys are left out of the data (the decoder then reports any required
+    one as missing). Columns not declared by ``kind`` are issues too.
+    """
+    data: dict[str, Any] = {}
+    issues: list[FieldIssue] = []
+    known = {c.name for c in kind.columns}
+    for name in row:
+        if name not in known and cell_text(row[name]) is not None:
+            issues.append(issue("$", "unknown column {column}", {"column": repr(name)}))
+    for column in kind.columns:
+        raw = row.get(column.name)
+        if cell_text(raw) is None:
+            continue
+        try:
+            if kind is OBSERVATIONS and column.name == "value" and rubrics:
+                value = _answer_for_rubric(raw, row, rubrics)
+            else:
+                value = column.read(raw)
+        except CellError as exc:
+            params = {"column": column.name, "problem": str(exc)}
+            issues.append(issue(_path_text(column.path), "column {column}: {problem}", params))
+            continue
+        target = data
+        for part in column.path[:-1]:
+            target = target.setdefault(part, {})
+        target[column.path[-1]] = value
+    return data, issues

@@ -1,0 +1,177 @@
+"""Importing records from files: each bad row reported, every good row kept."""
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from .._declarations import Rubric
+from .._errors import DecodeError, FieldIssue, MentorkitError, issue
+from .._serialize import decode, encode
+from ._columns import KINDS, Column, RecordKind, cell_text, row_to_data
+from ._tables import iter_rows, table_format
+
+__all__ = ["ImportResult", "RowError", "guess_kind", "import_file", "record_to_row"]
+
+
+@frozen
+class RowError:
+    """A row that could not be imported: where it is and what is wrong.
+
+    ``row`` is the row number as a spreadsheet shows it (header is row 1)
+    or the line number of a JSON Lines file; ``record`` the row's id when
+    it has one; each issue names the field path (``$.owner.nik``). Values
+    are never repeated: they may be personal data.
+    """
+
+    file: str
+    row: int
+    record: str | None
+    issues: tuple[FieldIssue, ...]
+
+    def __str__(self) -> str:
+        who = f" ({self.record})" if self.record else ""
+        listed = "; ".join(str(issue) for issue in self.issues)
+        return f"{self.file}, row {self.row}{who}: {listed}"
+
+
+@frozen
+class ImportResult:
+    """What importing one file gave: the good ``records`` and the bad rows' ``errors``."""
+
+    kind: str
+    file: str
+    rows: int
+    records: tuple[Any, ...]
+    errors: tuple[RowError, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was imported."""
+        return not self.errors
+
+
+def guess_kind(path: Path) -> str:
+    """The record kind named by a file (``businesses.csv`` -> ``businesses``)."""
+    stem = path.stem.lower()
+    for name in KINDS:
+        if name in stem or name.rstrip("s") in stem:
+            return name
+    known = ", ".join(KINDS)
+    raise MentorkitError(f"{path.name}: cannot tell what it holds; name the kind ({known})")
+
+
+def _row_id(kind: RecordKind, row: object) -> str | None:
+    if not isinstance(row, Mapping):
+        return None
+    key = "id" if "id" in kind.column_names else "business_id"
+    return cell_text(row.get(key))
+
+
+def import_file(
+    path: Path | str,
+    kind: str | None = None,
+    *,
+    rubrics: Mapping[str, Rubric] | None = None,
+    sheet: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import the records of ``kind`` (guessed from the name if None) from ``path``.
+
+    CSV and XLSX rows use the flat columns of :data:`mentorkit.io.KINDS`;
+    JSON Lines rows use the models' JSON shape (as :func:`mentorkit.encode`
+    writes it). Each row is decoded with the core's strict decoder; a bad
+    row becomes a :class:`RowError` and the import goes on. A repeated id is
+    an error on the later row. ``rubrics`` lets observation answers be read
+    as the criterion expects (``1`` is a scale point, not "yes").
+    ``progress`` is called with the number of rows done so far.
+    """
+    path = Path(path)
+    spec = KINDS[kind or guess_kind(path)]
+    flat = table_format(path) in ("csv", "xlsx")
+    records: list[Any] = []
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    count = 0
+    for number, row in iter_rows(path, sheet):
+        count += 1
+        if progress is not None:
+            progress(count)
+        ident = _row_id(spec, row)
+        if isinstance(row, json.JSONDecodeError):
+            bad = issue("$", "not valid JSON ({error})", {"error": row.msg})
+            errors.append(RowError(path.name, number, None, (bad,)))
+            continue
+        issues: list[FieldIssue] = []
+        data: object = row
+        if flat:
+            assert isinstance(row, Mapping)
+            data, issues = row_to_data(spec, row, rubrics=rubrics)
+        record: Any = None
+        try:
+            record = decode(data, spec.model, record=f"{spec.name} row {number}")
+        except DecodeError as exc:
+            known = {i.path for i in issues}
+            issues.extend(i for i in exc.issues if i.path not in known)
+        if record is not None and not issues and ident is not None and "id" in spec.column_names:
+            if ident in seen:
+                issues.append(issue("$.id", "repeats the id of an earlier row"))
+            seen.add(ident)
+        if issues:
+            errors.append(RowError(path.name, number, ident, tuple(issues)))
+        else:
+            records.append(record)
+    return ImportResult(
+        kind=spec.name, file=path.name, rows=count, records=tuple(records), errors=tuple(errors)
+    )
+
+
+def _format(column: Column, value: object) -> object:
+    if value is None:
+        return None
+    if column.kind == "licences":
+        assert isinstance(value, list)
+        return ";".join(
+            ":".join(
+                [item["kind"], item["number"], item.get("issued") or "", item.get("expires") or ""]
+            ).rstrip(":")
+            for item in value
+        )
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def record_to_row(
+    record: object,
+    kind: str,
+    *,
+    mask: Mapping[str, Callable[[str | None], str | None]] | None = None,
+) -> dict[str, object]:
+    """Flatten a model object into a row of ``kind``'s columns (the inverse of import).
+
+    ``mask`` maps column names to masking functions (e.g. ``{"owner_nik":
+    mentorkit.mask_nik}``) for exports that must not show personal data.
+    """
+    spec = KINDS[kind]
+    data = encode(record)
+    row: dict[str, object] = {}
+    for column in spec.columns:
+        value: Any = data
+        for part in column.path:
+            value = value.get(part) if isinstance(value, dict) else None
+        value = _format(column, value)
+        if mask and column.name in mask:
+            value = mask[column.name](None if value is None else str(value))
+        row[column.name] = value
+    return row
+
+
+def iter_records(results: Iterable[ImportResult]) -> Iterable[Any]:
+    """Every good record of several import results, in order."""
+    for result in results:
+        yield from result.records

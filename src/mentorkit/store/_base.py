@@ -1,0 +1,980 @@
+"""The SQL store: everything both backends share.
+
+A backend supplies connections, transactions and a few dialect
+expressions; this class holds every query. SQL is written with ``?``
+placeholders and no other ``?`` or ``%`` characters, so the PostgreSQL
+backend can rewrite the placeholders mechanically.
+"""
+
+import abc
+import datetime as dt
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+import attrs
+from attrs import frozen
+
+from .._errors import ConflictError, NotFoundError
+from .._eventlog import EventRecord
+from .._model import Business, Cooperative, Mentor, Observation, Person, Programme
+from .._serialize import decode, encode
+from ._contract import AuditEntry, HasRole, Projector, pseudonym, require_coordinator
+from ._migrations import Migration, MigrationError, check_steps
+from ._projections import (
+    CASELOAD,
+    REFERRAL_QUEUE,
+    caseload_projector,
+    referral_queue_projector,
+)
+
+__all__ = ["ERASED", "SQLStore", "Tx"]
+
+T = TypeVar("T")
+C = TypeVar("C")
+
+#: What erased personal text is replaced with ("deleted" in Indonesian and English).
+ERASED = "[dihapus/erased]"
+
+#: Person fields a correction may change.
+_PERSON_FIELDS = frozenset(a.name for a in attrs.fields(Person))
+
+#: Keys whose string values are identifiers and are never redacted.
+_ID_KEYS = frozenset({"id", "business_id", "mentor_id", "cooperative_id", "programme_id"})
+
+_CHUNK = 400
+
+
+class Tx(Protocol):
+    """A cursor inside one transaction (or one autocommit read)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement; return its rows (empty for statements without rows)."""
+        ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once per parameter row."""
+        ...
+
+
+@frozen
+class _Kind(Generic[T]):
+    """How one record type is stored: its table and its indexed columns."""
+
+    entity: str
+    table: str
+    cls: type[T]
+    columns: tuple[str, ...]
+    values: Callable[[T], tuple[Any, ...]]
+
+
+def _business_columns(b: Business) -> tuple[Any, ...]:
+    return (b.district, b.sector.value, b.owner.nik)
+
+
+_BUSINESS: _Kind[Business] = _Kind(
+    "business", "businesses", Business, ("district", "sector", "owner_nik"), _business_columns
+)
+_MENTOR: _Kind[Mentor] = _Kind("mentor", "mentors", Mentor, (), lambda _m: ())
+_PROGRAMME: _Kind[Programme] = _Kind("programme", "programmes", Programme, (), lambda _p: ())
+_COOPERATIVE: _Kind[Cooperative] = _Kind(
+    "cooperative", "cooperatives", Cooperative, ("district",), lambda c: (c.district,)
+)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as ``{"owner.phone": value}``; lists stay whole."""
+    if isinstance(data, Mapping) and data:
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        return flat
+    return {prefix[:-1]: data}
+
+
+def _changed_fields(old: Any, new: Any) -> tuple[str, ...]:
+    """Dotted paths of the fields that differ between two JSON-ready records."""
+    before = _flatten(old) if old is not None else {}
+    after = _flatten(new)
+    return tuple(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)))
+
+
+def _redactor(nik: str, phones: Sequence[str], names: Sequence[str]) -> Callable[[Any], Any]:
+    """A function removing one person from JSON-ready data.
+
+    A person-shaped object holding ``nik`` becomes an erased person (name
+    :data:`ERASED`, other fields null) and the address beside it is
+    dropped; a ``nik`` or ``phone`` field holding theirs becomes null; in
+    free text their NIK and phone numbers, and their name as a whole word,
+    become :data:`ERASED`. Identifier fields are left alone.
+    """
+    parts = [re.escape(t) for t in (nik, *phones) if t]
+    parts += [rf"\b{re.escape(w)}\b" for w in names if w.strip()]
+    pattern = re.compile("|".join(parts), re.IGNORECASE)
+    secrets = {nik, *phones}
+
+    def erased_person(person: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: (ERASED if k == "name" else None) for k in person}
+
+    def redact(data: Any, key: str | None = None) -> Any:
+        if isinstance(data, str):
+            if key in _ID_KEYS:
+                return data
+            if key in ("nik", "phone") and data in secrets:
+                return None
+            return pattern.sub(ERASED, data)
+        if isinstance(data, list):
+            return [redact(v, key) for v in data]
+        if not isinstance(data, Mapping):
+            return data
+        if data.get("nik") == nik:
+            return erased_person(data)
+        out = {k: redact(v, k) for k, v in data.items()}
+        owner = data.get("owner")
+        if isinstance(owner, Mapping) and owner.get("nik") == nik and "address" in out:
+            out["address"] = None
+        return out
+
+    return redact
+
+
+def _mentions(data: Any, nik: str, ids: frozenset[str], key: str | None = None) -> bool:
+    """True when JSON-ready ``data`` holds the person's NIK or refers to one of ``ids``."""
+    if isinstance(data, Mapping):
+        if data.get("nik") == nik:
+            return True
+        if key == "business" and data.get("id") in ids:
+            return True
+        return any(_mentions(v, nik, ids, k) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_mentions(v, nik, ids, key) for v in data)
+    return isinstance(data, str) and key == "business_id" and data in ids
+
+
+def _opens_for(data: Mapping[str, Any], ids: frozenset[str]) -> bool:
+    """True when an event's payload carries one of the businesses itself (a case opening)."""
+    held = data.get("business")
+    return isinstance(held, Mapping) and held.get("id") in ids
+
+
+class _View:
+    """A :class:`ProjectionView` of one projection inside one transaction."""
+
+    def __init__(self, store: "SQLStore[Any]", tx: Tx, name: str) -> None:
+        self._store = store
+        self._tx = tx
+        self._name = name
+
+    def get(self, key: str) -> Any | None:
+        rows = self._tx.execute(
+            f"SELECT {self._store._json_out('value')} FROM projections WHERE name = ? AND key = ?",
+            (self._name, key),
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    def put(self, key: str, value: Any) -> None:
+        self._tx.execute(
+            "INSERT INTO projections (name, key, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (name, key) DO UPDATE SET value = excluded.value",
+            (self._name, key, _dumps(value)),
+        )
+
+    def delete(self, key: str) -> None:
+        self._tx.execute("DELETE FROM projections WHERE name = ? AND key = ?", (self._name, key))
+
+    def keys(self, prefix: str = "") -> list[str]:
+        where, params = self._store._starts_with("key", prefix)
+        rows = self._tx.execute(
+            f"SELECT key FROM projections WHERE name = ? AND {where}", (self._name, *params)
+        )
+        return sorted(r[0] for r in rows)
+
+
+class SQLStore(abc.ABC, Generic[C]):
+    """The shared implementation of :class:`~mentorkit.store.Repository` over SQL.
+
+    Subclasses give connections (one per thread, reopened after a fork),
+    transactions and dialect details.
+    """
+
+    #: The migration steps of this backend's schema.
+    MIGRATIONS: ClassVar[tuple[Migration, ...]] = ()
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._all: list[C] = []
+        self._all_lock = threading.Lock()
+        self._projectors: dict[str, Projector] = {
+            CASELOAD: caseload_projector,
+            REFERRAL_QUEUE: referral_queue_projector,
+        }
+        self._closed = False
+
+    # ------------------------------------------------------------------ backend hooks
+
+    @abc.abstractmethod
+    def _connect(self) -> C:
+        """Open one new connection, configured."""
+
+    @abc.abstractmethod
+    def _close_connection(self, conn: C) -> None:
+        """Close one connection, ignoring errors."""
+
+    @abc.abstractmethod
+    def _write_tx(self, conn: C) -> AbstractContextManager[Tx]:
+        """One write transaction on ``conn``: commit on success, roll back on error."""
+
+    @abc.abstractmethod
+    def _read_tx(self, conn: C) -> AbstractContextManager[Tx]:
+        """One read on ``conn`` (autocommit statements or a read transaction)."""
+
+    @abc.abstractmethod
+    def _is_unique_violation(self, exc: BaseException) -> bool:
+        """True when ``exc`` is a UNIQUE / PRIMARY KEY violation."""
+
+    @abc.abstractmethod
+    def _lock_schema(self, tx: Tx) -> None:
+        """Serialise concurrent migrators (inside the step's transaction)."""
+
+    @abc.abstractmethod
+    def _encode_at(self, at: dt.datetime) -> Any:
+        """A timestamp as the driver takes it."""
+
+    @abc.abstractmethod
+    def _decode_at(self, value: Any) -> dt.datetime:
+        """A timestamp as the driver returns it, as an aware UTC datetime."""
+
+    @abc.abstractmethod
+    def _json_out(self, column: str) -> str:
+        """SQL for a JSON column read back as text."""
+
+    @abc.abstractmethod
+    def _starts_with(self, column: str, prefix: str) -> tuple[str, tuple[Any, ...]]:
+        """SQL condition (and its parameters) for ``column`` starting with ``prefix``."""
+
+    @abc.abstractmethod
+    def _contains(self, column: str, text: str) -> tuple[str, tuple[Any, ...]]:
+        """SQL condition (and its parameters) for the text of ``column`` containing ``text``."""
+
+    def _for_update(self) -> str:
+        """SQL suffix locking selected rows (none needed where writers are serialised)."""
+        return ""
+
+    def _usable(self, conn: C) -> bool:
+        """False when ``conn`` is closed or broken (the thread then reconnects)."""
+        return True
+
+    def _after_erase(self) -> None:
+        """Hook run after an erasure commits (SQLite purges its write-ahead log)."""
+
+    # ------------------------------------------------------------------ connections
+
+    def _conn(self) -> C:
+        if self._closed:
+            raise RuntimeError("the store is closed")
+        local = self._local
+        conn: C | None = getattr(local, "conn", None)
+        if (
+            conn is None
+            or getattr(local, "pid", None) != os.getpid()
+            or not (getattr(local, "in_tx", False) or self._usable(conn))
+        ):
+            conn = self._connect()
+            local.conn = conn
+            local.pid = os.getpid()
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    def _write(self) -> AbstractContextManager[Tx]:
+        if getattr(self._local, "in_tx", False):
+            raise RuntimeError("nested write transaction on one thread")
+        return self._guarded(self._write_tx(self._conn()))
+
+    def _read(self) -> AbstractContextManager[Tx]:
+        return self._read_tx(self._conn())
+
+    class _Guard:
+        def __init__(self, local: threading.local, inner: AbstractContextManager[Tx]) -> None:
+            self._local = local
+            self._inner = inner
+
+        def __enter__(self) -> Tx:
+            self._local.in_tx = True
+            try:
+                return self._inner.__enter__()
+            except BaseException:
+                self._local.in_tx = False
+                raise
+
+        def __exit__(self, *exc: Any) -> bool | None:
+            try:
+                return self._inner.__exit__(*exc)
+            finally:
+                self._local.in_tx = False
+
+    def _guarded(self, inner: AbstractContextManager[Tx]) -> AbstractContextManager[Tx]:
+        return SQLStore._Guard(self._local, inner)
+
+    def close(self) -> None:
+        """Close every connection the store opened (from any thread)."""
+        self._closed = True
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            self._close_connection(conn)
+
+    def __enter__(self) -> "SQLStore[C]":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ migrations
+
+    def schema_version(self) -> int:
+        """The schema version of the database (0 before the first migration)."""
+        with self._read() as tx:
+            return self._current_version(tx)
+
+    def _current_version(self, tx: Tx) -> int:
+        rows = tx.execute("SELECT version FROM schema_version")
+        return int(rows[0][0]) if rows else 0
+
+    def migrate(self, steps: Sequence[Migration] | None = None) -> int:
+        """Bring the schema up to date; each step in one transaction with its version bump.
+
+        ``steps`` defaults to this backend's :attr:`MIGRATIONS`. A failing
+        step raises :class:`MigrationError` and leaves schema and version as
+        they were. Returns the version reached.
+        """
+        steps = self.MIGRATIONS if steps is None else tuple(steps)
+        check_steps(steps)
+        with self._write() as tx:
+            self._lock_schema(tx)
+            tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            if not tx.execute("SELECT version FROM schema_version"):
+                tx.execute("INSERT INTO schema_version (version) VALUES (0)")
+        for step in steps:
+            try:
+                with self._write() as tx:
+                    self._lock_schema(tx)
+                    current = self._current_version(tx)
+                    if current >= step.version:
+                        continue
+                    for statement in step.statements:
+                        tx.execute(statement)
+                    tx.execute("UPDATE schema_version SET version = ?", (step.version,))
+            except Exception as exc:
+                raise MigrationError(
+                    f"migration {step.version} ({step.description}) failed and was rolled back:"
+                    f" {type(exc).__name__}: {exc}"
+                ) from exc
+        reached = self.schema_version()
+        if reached > len(steps):
+            raise MigrationError(
+                f"the database is at schema version {reached}, newer than this mentorkit"
+                f" knows ({len(steps)}): upgrade mentorkit"
+            )
+        return reached
+
+    # ------------------------------------------------------------------ audit
+
+    def _audit(
+        self,
+        tx: Tx,
+        rows: Iterable[tuple[str, str, str, str, str | None, Sequence[str]]],
+    ) -> None:
+        """Write audit rows ``(actor, action, entity, entity_id, subject, fields)``."""
+        at = self._encode_at(dt.datetime.now(dt.UTC))
+        tx.executemany(
+            "INSERT INTO audit (at, actor, action, entity, entity_id, subject, fields)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(at, a, act, ent, eid, subj, _dumps(list(f))) for a, act, ent, eid, subj, f in rows],
+        )
+
+    def audit(self, entity_id: str | None = None) -> list[AuditEntry]:
+        """The audit trail, oldest first; only the rows of ``entity_id`` when given."""
+        sql = (
+            "SELECT seq, at, actor, action, entity, entity_id, subject,"
+            f" {self._json_out('fields')} FROM audit"
+        )
+        params: tuple[Any, ...] = ()
+        if entity_id is not None:
+            sql += " WHERE entity_id = ?"
+            params = (entity_id,)
+        with self._read() as tx:
+            rows = tx.execute(sql + " ORDER BY seq", params)
+        return [
+            AuditEntry(
+                seq=int(r[0]),
+                at=self._decode_at(r[1]),
+                actor=r[2],
+                action=r[3],
+                entity=r[4],
+                entity_id=r[5],
+                subject=r[6],
+                fields=tuple(json.loads(r[7])),
+            )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ records
+
+    def _fetch(
+        self, tx: Tx, kind: _Kind[Any], ids: Sequence[str], *, lock: bool = False
+    ) -> dict[str, Any]:
+        """The stored JSON of ``ids``; ``lock`` also locks the rows until the transaction ends."""
+        found: dict[str, Any] = {}
+        suffix = self._for_update() if lock else ""
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for ident, data in tx.execute(
+                f"SELECT id, {self._json_out('data')} FROM {kind.table}"
+                f" WHERE id IN ({marks}){suffix}",
+                chunk,
+            ):
+                found[ident] = json.loads(data)
+        return found
+
+    def _put(self, kind: _Kind[T], items: Iterable[T], actor: str) -> int:
+        latest: dict[str, T] = {}
+        for index, item in enumerate(items):
+            if not isinstance(item, kind.cls):
+                raise TypeError(
+                    f"{kind.entity} batch item {index} is a {type(item).__name__},"
+                    f" not a {kind.cls.__name__}"
+                )
+            latest[item.id] = item  # type: ignore[attr-defined]  # every stored kind has an id
+        if not latest:
+            return 0
+        encoded = {ident: encode(item) for ident, item in latest.items()}
+        columns = ("id", *kind.columns, "data")
+        marks = ", ".join("?" * len(columns))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        sql = (
+            f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({marks})"
+            f" ON CONFLICT (id) DO UPDATE SET {updates}"
+        )
+        with self._write() as tx:
+            old = self._fetch(tx, kind, list(latest), lock=True)
+            rows = [
+                (ident, *kind.values(latest[ident]), _dumps(data))
+                for ident, data in encoded.items()
+            ]
+            tx.executemany(sql, rows)
+            self._audit(
+                tx,
+                (
+                    (
+                        actor,
+                        "update" if ident in old else "create",
+                        kind.entity,
+                        ident,
+                        None,
+                        _changed_fields(old.get(ident), data),
+                    )
+                    for ident, data in encoded.items()
+                    if old.get(ident) != data
+                ),
+            )
+        return len(latest)
+
+    def _get(self, kind: _Kind[T], ident: str) -> T:
+        with self._read() as tx:
+            found = self._fetch(tx, kind, [ident])
+        if ident not in found:
+            raise NotFoundError(f"no {kind.entity} with id {ident!r}")
+        return decode(found[ident], kind.cls)
+
+    def _list(self, kind: _Kind[T], where: Mapping[str, str | None]) -> list[T]:
+        conditions = [f"{column} = ?" for column, value in where.items() if value is not None]
+        params = [value for value in where.values() if value is not None]
+        sql = f"SELECT id, {self._json_out('data')} FROM {kind.table}"
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        with self._read() as tx:
+            rows = tx.execute(sql, params)
+        return [decode(json.loads(data), kind.cls) for _id, data in sorted(rows)]
+
+    def put_businesses(self, items: Iterable[Business], *, actor: str = "system") -> int:
+        """Insert or replace businesses by id, all in one transaction; returns how many."""
+        return self._put(_BUSINESS, items, actor)
+
+    def get_business(self, business_id: str) -> Business:
+        """The business with ``business_id``; :class:`~mentorkit.NotFoundError` if none."""
+        return self._get(_BUSINESS, business_id)
+
+    def businesses(
+        self, *, district: str | None = None, sector: str | None = None
+    ) -> list[Business]:
+        """Businesses, optionally of one district (kecamatan) and/or sector, by id."""
+        return self._list(_BUSINESS, {"district": district, "sector": sector})
+
+    def put_mentors(self, items: Iterable[Mentor], *, actor: str = "system") -> int:
+        """Insert or replace mentors by id in one transaction; returns how many."""
+        return self._put(_MENTOR, items, actor)
+
+    def get_mentor(self, mentor_id: str) -> Mentor:
+        """The mentor with ``mentor_id``; :class:`~mentorkit.NotFoundError` if none."""
+        return self._get(_MENTOR, mentor_id)
+
+    def mentors(self) -> list[Mentor]:
+        """Every mentor, by id."""
+        return self._list(_MENTOR, {})
+
+    def put_programmes(self, items: Iterable[Programme], *, actor: str = "system") -> int:
+        """Insert or replace programmes by id in one transaction; returns how many."""
+        return self._put(_PROGRAMME, items, actor)
+
+    def get_programme(self, programme_id: str) -> Programme:
+        """The programme with ``programme_id``; :class:`~mentorkit.NotFoundError` if none."""
+        return self._get(_PROGRAMME, programme_id)
+
+    def programmes(self) -> list[Programme]:
+        """Every programme, by id."""
+        return self._list(_PROGRAMME, {})
+
+    def put_cooperatives(self, items: Iterable[Cooperative], *, actor: str = "system") -> int:
+        """Insert or replace cooperatives by id in one transaction; returns how many."""
+        return self._put(_COOPERATIVE, items, actor)
+
+    def get_cooperative(self, cooperative_id: str) -> Cooperative:
+        """The cooperative with ``cooperative_id``; :class:`~mentorkit.NotFoundError` if none."""
+        return self._get(_COOPERATIVE, cooperative_id)
+
+    def cooperatives(self, *, district: str | None = None) -> list[Cooperative]:
+        """Cooperatives, optionally of one district, by id."""
+        return self._list(_COOPERATIVE, {"district": district})
+
+    def add_observations(self, items: Iterable[Observation], *, actor: str = "system") -> int:
+        """Append observations (never replaced) in one transaction; returns how many."""
+        rows: list[tuple[str, str]] = []
+        for index, item in enumerate(items):
+            if not isinstance(item, Observation):
+                raise TypeError(
+                    f"observation batch item {index} is a {type(item).__name__}, not an Observation"
+                )
+            rows.append((item.business_id, _dumps(encode(item))))
+        if not rows:
+            return 0
+        with self._write() as tx:
+            tx.executemany("INSERT INTO observations (business_id, data) VALUES (?, ?)", rows)
+            self._audit(
+                tx,
+                (
+                    (actor, "create", "observation", business_id, None, ("observations",))
+                    for business_id in sorted({r[0] for r in rows})
+                ),
+            )
+        return len(rows)
+
+    def observations(self, business_id: str) -> list[Observation]:
+        """The observations of one business, in the order they were added."""
+        with self._read() as tx:
+            rows = tx.execute(
+                f"SELECT {self._json_out('data')} FROM observations WHERE business_id = ?"
+                " ORDER BY seq",
+                (business_id,),
+            )
+        return [decode(json.loads(r[0]), Observation) for r in rows]
+
+    def enrol(
+        self, programme_id: str, business_ids: Iterable[str], *, actor: str = "system"
+    ) -> int:
+        """Enrol businesses in a programme's cohort (idempotent); returns how many are new.
+
+        The programme and the businesses must exist
+        (:class:`~mentorkit.NotFoundError` otherwise; nothing is enrolled).
+        """
+        wanted = sorted(set(business_ids))
+        with self._write() as tx:
+            if not self._fetch(tx, _PROGRAMME, [programme_id]):
+                raise NotFoundError(f"no programme with id {programme_id!r}")
+            known = self._fetch(tx, _BUSINESS, wanted)
+            unknown = [b for b in wanted if b not in known]
+            if unknown:
+                raise NotFoundError(f"no business with id {unknown[0]!r} (cannot enrol)")
+            present = {r[0] for r in tx.execute(
+                "SELECT business_id FROM cohorts WHERE programme_id = ?", (programme_id,)
+            )}  # fmt: skip
+            new = [b for b in wanted if b not in present]
+            tx.executemany(
+                "INSERT INTO cohorts (programme_id, business_id) VALUES (?, ?)",
+                [(programme_id, b) for b in new],
+            )
+            if new:
+                self._audit(tx, [(actor, "enrol", "programme", programme_id, None, ("cohort",))])
+        return len(new)
+
+    def cohort(self, programme_id: str) -> list[str]:
+        """The ids of the businesses enrolled in a programme (its cohort table), sorted."""
+        with self._read() as tx:
+            rows = tx.execute(
+                "SELECT business_id FROM cohorts WHERE programme_id = ?", (programme_id,)
+            )
+        return sorted(r[0] for r in rows)
+
+    # ------------------------------------------------------------------ events
+
+    def _event_row(self, event: EventRecord) -> tuple[Any, ...]:
+        if event.at.tzinfo is None or event.at.utcoffset() is None:
+            raise ValueError(
+                f"event {event.version} of stream {event.stream!r}: 'at' must be timezone-aware"
+            )
+        return (
+            event.stream,
+            event.version,
+            event.kind,
+            event.actor,
+            self._encode_at(event.at),
+            _dumps(dict(event.data)),
+        )
+
+    def _to_event(self, row: Sequence[Any]) -> EventRecord:
+        return EventRecord(
+            stream=row[0],
+            version=int(row[1]),
+            kind=row[2],
+            actor=row[3],
+            at=self._decode_at(row[4]),
+            data=json.loads(row[5]),
+        )
+
+    def _event_columns(self) -> str:
+        return f"stream, version, kind, actor, at, {self._json_out('data')}"
+
+    def append(self, stream: str, expected_version: int, events: Sequence[EventRecord]) -> int:
+        """Append ``events`` to ``stream`` if it is at ``expected_version`` (atomic).
+
+        Raises :class:`~mentorkit.ConflictError` when someone else wrote
+        first. Registered projectors run inside the same transaction, and an
+        audit row is written with it.
+        """
+        events = list(events)
+        for offset, event in enumerate(events, start=1):
+            if event.stream != stream or event.version != expected_version + offset:
+                raise ValueError(
+                    f"event {offset} must be version {expected_version + offset}"
+                    f" of stream {stream!r}"
+                )
+        rows = [self._event_row(e) for e in events]
+        projectors = list(self._projectors.items())
+        with self._write() as tx:
+            current = self._stream_version(tx, stream)
+            if current != expected_version:
+                raise ConflictError(
+                    f"stream {stream!r} is at version {current},"
+                    f" the write expected {expected_version}"
+                )
+            if not events:
+                return current
+            try:
+                tx.executemany(
+                    "INSERT INTO events (stream, version, kind, actor, at, data)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+            except Exception as exc:
+                if self._is_unique_violation(exc):
+                    raise ConflictError(
+                        f"stream {stream!r} moved on while writing:"
+                        f" the write expected version {expected_version}"
+                    ) from None
+                raise
+            for event in events:
+                for name, projector in projectors:
+                    projector(event, _View(self, tx, name))
+            kinds = tuple(sorted({e.kind for e in events}))
+            self._audit(tx, [(events[-1].actor, "append", "stream", stream, None, kinds)])
+        return expected_version + len(events)
+
+    def _stream_version(self, tx: Tx, stream: str) -> int:
+        rows = tx.execute("SELECT MAX(version) FROM events WHERE stream = ?", (stream,))
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+    def read(self, stream: str, after: int = 0) -> list[EventRecord]:
+        """The events of ``stream`` with version above ``after``, oldest first."""
+        with self._read() as tx:
+            rows = tx.execute(
+                f"SELECT {self._event_columns()} FROM events WHERE stream = ? AND version > ?"
+                " ORDER BY version",
+                (stream, after),
+            )
+        return [self._to_event(r) for r in rows]
+
+    def version(self, stream: str) -> int:
+        """The current version of ``stream`` (0 when it has no events)."""
+        with self._read() as tx:
+            return self._stream_version(tx, stream)
+
+    def streams(self, prefix: str = "") -> list[str]:
+        """The names of the streams starting with ``prefix``, sorted."""
+        where, params = self._starts_with("stream", prefix)
+        with self._read() as tx:
+            rows = tx.execute(f"SELECT DISTINCT stream FROM events WHERE {where}", params)
+        return sorted(r[0] for r in rows)
+
+    def _all_events(self, tx: Tx) -> Iterator[EventRecord]:
+        rows = tx.execute(f"SELECT {self._event_columns()} FROM events ORDER BY stream, version")
+        return (self._to_event(r) for r in rows)
+
+    # ------------------------------------------------------------------ projections
+
+    def register_projector(self, name: str, projector: Projector) -> None:
+        """Feed every future append to ``projector`` inside the append's transaction.
+
+        If the projector raises, the append is rolled back and the error
+        propagates. Call :meth:`rebuild_projection` to fold events stored
+        before it was registered.
+        """
+        if name in self._projectors:
+            raise ValueError(f"a projector named {name!r} is already registered")
+        self._projectors[name] = projector
+
+    def rebuild_projection(self, name: str) -> None:
+        """Clear projection ``name`` and replay every stored event through its projector."""
+        projector = self._projectors.get(name)
+        if projector is None:
+            raise NotFoundError(f"no projector named {name!r} is registered")
+        with self._write() as tx:
+            tx.execute("DELETE FROM projections WHERE name = ?", (name,))
+            view = _View(self, tx, name)
+            for event in list(self._all_events(tx)):
+                projector(event, view)
+
+    def projection(self, name: str, prefix: str = "") -> dict[str, Any]:
+        """The rows of projection ``name`` whose key starts with ``prefix``, by key."""
+        where, params = self._starts_with("key", prefix)
+        with self._read() as tx:
+            rows = tx.execute(
+                f"SELECT key, {self._json_out('value')} FROM projections"
+                f" WHERE name = ? AND {where}",
+                (name, *params),
+            )
+        return {key: json.loads(value) for key, value in sorted(rows)}
+
+    def caseload(self, mentor_id: str) -> list[str]:
+        """The case streams a mentor holds open now (beban kasus), sorted."""
+        rows = self.projection(CASELOAD, f"mentor/{mentor_id}/")
+        return sorted(str(value["stream"]) for value in rows.values())
+
+    def referral_queue(self, unit: str) -> list[dict[str, Any]]:
+        """The referrals a unit has to act on (antrean rujukan), oldest first.
+
+        Each is ``{"stream", "referral_id", "business_id", "rule_id",
+        "status", "since", "due"}``; status is ``proposed``, ``sent`` or
+        ``accepted``. Declined and completed referrals, and those of closed
+        cases, leave the queue.
+        """
+        rows = self.projection(REFERRAL_QUEUE, f"unit/{unit}/")
+        return sorted(
+            rows.values(), key=lambda r: (str(r.get("since") or ""), r["stream"], r["referral_id"])
+        )
+
+    # ------------------------------------------------------------------ personal data (UU PDP)
+
+    def _owned(self, tx: Tx, nik: str) -> dict[str, Any]:
+        rows = tx.execute(
+            f"SELECT id, {self._json_out('data')} FROM businesses WHERE owner_nik = ?", (nik,)
+        )
+        return {ident: json.loads(data) for ident, data in sorted(rows)}
+
+    def _events_of(self, tx: Tx, nik: str, business_ids: Sequence[str]) -> list[EventRecord]:
+        """The events about a person: every event of a stream that starts about them
+        (a case opened for their business), and the single events elsewhere that
+        mention them (a wave's enrolment of their business)."""
+        ids = frozenset(business_ids)
+        needles = [nik, *(_dumps(i) for i in sorted(ids))]
+        conditions: list[str] = []
+        params: list[Any] = []
+        for needle in needles:
+            condition, values = self._contains("data", needle)
+            conditions.append(condition)
+            params.extend(values)
+        rows = tx.execute(
+            f"SELECT {self._event_columns()} FROM events WHERE {' OR '.join(conditions)}",
+            params,
+        )
+        matched = [e for e in map(self._to_event, rows) if _mentions(e.data, nik, ids)]
+        whole = sorted({e.stream for e in matched if e.version == 1 and _opens_for(e.data, ids)})
+        found = {(e.stream, e.version): e for e in matched}
+        for stream in whole:
+            rows = tx.execute(
+                f"SELECT {self._event_columns()} FROM events WHERE stream = ?", (stream,)
+            )
+            found.update(((r[0], int(r[1])), self._to_event(r)) for r in rows)
+        return sorted(found.values(), key=lambda e: (e.stream, e.version))
+
+    def _observations_of(self, tx: Tx, business_ids: Sequence[str]) -> list[tuple[int, Any]]:
+        found: list[tuple[int, Any]] = []
+        for ident in business_ids:
+            rows = tx.execute(
+                f"SELECT seq, {self._json_out('data')} FROM observations WHERE business_id = ?"
+                " ORDER BY seq",
+                (ident,),
+            )
+            found.extend((int(seq), json.loads(data)) for seq, data in rows)
+        return found
+
+    def export_person(self, actor: HasRole, key: bytes, nik: str) -> dict[str, Any]:
+        """Everything held on the person with ``nik``, as JSON-ready data (right of access).
+
+        Coordinators only (:class:`~mentorkit.AccessDeniedError`
+        otherwise). The export is for the data subject, so it is NOT masked.
+        It lists the businesses they own, the observations and case events
+        about those businesses, their cohort enrolments and the audit rows
+        about them; the request itself is audited under the person's
+        pseudonym.
+        """
+        require_coordinator(actor, "exporting personal data")
+        subject = pseudonym(key, nik)
+        with self._write() as tx:
+            owned = self._owned(tx, nik)
+            ids = list(owned)
+            observations = [data for _seq, data in self._observations_of(tx, ids)]
+            events = self._events_of(tx, nik, ids)
+            cohorts: list[dict[str, str]] = []
+            audit_ids = [*ids, subject]
+            for ident in ids:
+                for (programme_id,) in tx.execute(
+                    "SELECT programme_id FROM cohorts WHERE business_id = ?", (ident,)
+                ):
+                    cohorts.append({"programme_id": programme_id, "business_id": ident})
+            self._audit(tx, [(actor.id, "export", "person", subject, subject, ())])
+        trail = [entry for ident in audit_ids for entry in self.audit(ident)]
+        return {
+            "subject": subject,
+            "businesses": list(owned.values()),
+            "observations": observations,
+            "cohorts": sorted(cohorts, key=lambda c: (c["programme_id"], c["business_id"])),
+            "events": [
+                {
+                    "stream": e.stream,
+                    "version": e.version,
+                    "kind": e.kind,
+                    "actor": e.actor,
+                    "at": e.at.isoformat(),
+                    "data": dict(e.data),
+                }
+                for e in events
+            ],
+            "audit": [
+                {
+                    "seq": a.seq,
+                    "at": a.at.isoformat(),
+                    "actor": a.actor,
+                    "action": a.action,
+                    "entity": a.entity,
+                    "entity_id": a.entity_id,
+                    "fields": list(a.fields),
+                }
+                for a in sorted(trail, key=lambda a: a.seq)
+            ],
+        }
+
+    def correct_person(
+        self, actor: HasRole, key: bytes, nik: str, changes: Mapping[str, Any]
+    ) -> int:
+        """Correct the person's own fields (``name``, ``nik``, ``phone``, ``gender``) everywhere.
+
+        ``changes`` holds JSON-ready values, checked by the strict decoder
+        (a bad value raises :class:`~mentorkit.DecodeError` with its path and
+        nothing is changed). Coordinators only. Returns how many records were
+        corrected; :class:`~mentorkit.NotFoundError` when none holds the person.
+        """
+        require_coordinator(actor, "correcting personal data")
+        unknown = sorted(set(changes) - _PERSON_FIELDS)
+        if unknown:
+            raise ValueError(f"cannot correct {', '.join(unknown)}: not fields of a person")
+        subject = pseudonym(key, nik)
+        with self._write() as tx:
+            owned = self._owned(tx, nik)
+            if not owned:
+                raise NotFoundError("no record holds the person named in the request")
+            audit_rows: list[tuple[str, str, str, str, str | None, Sequence[str]]] = []
+            for ident, data in owned.items():
+                owner = decode(
+                    {**data["owner"], **changes}, Person, record=f"correction of business {ident!r}"
+                )
+                new = {**data, "owner": encode(owner)}
+                decode(new, Business)  # still a valid record
+                tx.execute(
+                    "UPDATE businesses SET owner_nik = ?, data = ? WHERE id = ?",
+                    (owner.nik, _dumps(new), ident),
+                )
+                audit_rows.append(
+                    (actor.id, "correct", "business", ident, subject, _changed_fields(data, new))
+                )
+            self._audit(tx, audit_rows)
+        return len(owned)
+
+    def erase_person(self, actor: HasRole, key: bytes, nik: str) -> int:
+        """Erase the person with ``nik`` (right to deletion); returns how many records changed.
+
+        On each business they own, the owner becomes ``ERASED`` (no NIK,
+        phone or gender) and the address is removed; their NIK, phone and
+        name are redacted from the observations, case events and projections
+        about those businesses. The audit keeps only the person's keyed
+        pseudonym (:func:`pseudonym`); ``key`` is never stored. Coordinators
+        only. SQLite then checkpoints its write-ahead log so no copy stays
+        there (and deleted cells are zeroed: ``secure_delete`` is on).
+        """
+        require_coordinator(actor, "erasing personal data")
+        subject = pseudonym(key, nik)
+        changed = 0
+        with self._write() as tx:
+            owned = self._owned(tx, nik)
+            phones = sorted({d["owner"]["phone"] for d in owned.values() if d["owner"]["phone"]})
+            names = sorted({d["owner"]["name"] for d in owned.values()})
+            redact = _redactor(nik, phones, names)
+            audit_rows: list[tuple[str, str, str, str, str | None, Sequence[str]]] = []
+            for ident, data in owned.items():
+                new = redact(data)
+                decode(new, Business)  # still a valid record
+                tx.execute(
+                    "UPDATE businesses SET owner_nik = NULL, data = ? WHERE id = ?",
+                    (_dumps(new), ident),
+                )
+                fields = _changed_fields(data, new)
+                audit_rows.append((actor.id, "erase", "business", ident, subject, fields))
+                changed += 1
+            for seq, data in self._observations_of(tx, list(owned)):
+                new = redact(data)
+                if new != data:
+                    tx.execute("UPDATE observations SET data = ? WHERE seq = ?", (_dumps(new), seq))
+                    changed += 1
+            for event in self._events_of(tx, nik, list(owned)):
+                new = redact(dict(event.data))
+                if new != event.data:
+                    tx.execute(
+                        "UPDATE events SET data = ? WHERE stream = ? AND version = ?",
+                        (_dumps(new), event.stream, event.version),
+                    )
+                    fields = _changed_fields(event.data, new)
+                    audit_rows.append((actor.id, "erase", "stream", event.stream, subject, fields))
+                    changed += 1
+            for text in [nik, *phones, *names]:
+                where, params = self._contains("value", text)
+                for name, pkey, value in tx.execute(
+                    f"SELECT name, key, {self._json_out('value')} FROM projections WHERE {where}",
+                    params,
+                ):
+                    tx.execute(
+                        "UPDATE projections SET value = ? WHERE name = ? AND key = ?",
+                        (_dumps(redact(json.loads(value))), name, pkey),
+                    )
+            if not audit_rows:
+                audit_rows.append((actor.id, "erase", "person", subject, subject, ()))
+            self._audit(tx, audit_rows)
+        self._after_erase()
+        return changed

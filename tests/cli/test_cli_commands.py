@@ -1,0 +1,259 @@
+"""The analyst's story through the ``mentorkit`` command (click's test runner)."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mentorkit import Registry
+from mentorkit.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
+from mentorkit.demo import generate_cohort, observations_for
+from mentorkit.io import KINDS, record_to_row, write_table
+from mentorkit.store import open_store
+from mentorkit.testing.sample import SAMPLE_RUBRIC
+
+BASELINE = "2026-02-02"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _spreadsheets(folder: Path) -> dict[str, Path]:
+    """A small cohort as the office would hand it over, with two bad business rows."""
+    cohort = generate_cohort(21, businesses=24, mentors=4)
+    observations = observations_for(cohort, [SAMPLE_RUBRIC], follow_up=False)
+    files = {}
+    for kind, records in (
+        ("cooperatives", cohort.cooperatives),
+        ("mentors", cohort.mentors),
+        ("businesses", cohort.businesses),
+        ("observations", observations),
+    ):
+        rows = [record_to_row(r, kind) for r in records]
+        if kind == "businesses":
+            rows[2]["owner_nik"] = "3674"  # row 4: too short
+            rows[5]["sector"] = ""  # row 7: required
+        suffix = "xlsx" if kind == "mentors" else "csv"
+        files[kind] = write_table(folder / f"{kind}.{suffix}", KINDS[kind].column_names, rows)
+    return files
+
+
+@pytest.mark.usefixtures("only_sample_plugin")
+class TestStory:
+    """init -> import -> assess -> match -> refer -> report -> export, on the sample plugin."""
+
+    def test_whole_story(self, tmp_path: Path) -> None:
+        db = str(tmp_path / "office.db")
+        files = _spreadsheets(tmp_path)
+        result = run(
+            "--lang", "en", "init", "--db", db, "--programme", "p-2026", "--starts", BASELINE
+        )
+        assert result.exit_code == EXIT_OK, result.output
+        assert "p-2026" in result.stdout
+
+        result = run("--lang", "en", "import", "--db", db, *map(str, files.values()))
+        assert result.exit_code == EXIT_PARTIAL
+        assert "businesses.csv, row 4 (TSL-0003): $.owner.nik" in result.stderr
+        assert "businesses.csv, row 7 (TSL-0006): $.sector" in result.stderr
+        assert "22 of 24 businesses imported, 2 rejected" in result.stdout
+        assert "0 rejected" in result.stdout  # the other files were clean
+        # The rejected businesses' observations are kept, and the analyst is told.
+        assert "name a business that is not in the store" in result.stderr
+        with open_store(db) as store:
+            assert len(store.businesses()) == 22
+            assert len(store.mentors()) == 4
+
+        result = run("--lang", "en", "assess", "--db", db, "--on", BASELINE)
+        assert result.exit_code == EXIT_OK, result.output
+        assert "22 case(s) opened" in result.stdout
+
+        result = run("--lang", "en", "match", "--db", db, "--on", "2026-02-09")
+        assert result.exit_code == EXIT_OK, result.output
+        assigned = int(result.stdout.split()[0])
+        assert assigned > 0
+
+        result = run("--lang", "en", "refer", "--db", db, "--on", "2026-02-10", "--send")
+        assert result.exit_code == EXIT_OK, result.output
+
+        out = tmp_path / "report"
+        result = run(
+            "--lang", "en", "report", "--db", db, "--out", str(out), "--as-of", "2026-03-01"
+        )
+        assert result.exit_code == EXIT_OK, result.output
+        indicators = json.loads((out / "report.json").read_text("utf-8"))
+        assert indicators["businesses"]["total"] == 22
+        assert indicators["mentors"]["assigned_cases"] == assigned
+        assert "<svg" in (out / "report.html").read_text("utf-8")
+
+        exports = tmp_path / "exports"
+        result = run(
+            "--lang", "en", "export", "--db", db, "--out", str(exports), "--as-of", "2026-03-01"
+        )
+        assert result.exit_code == EXIT_OK, result.output
+        with (exports / "cooperative.csv").open(encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        assert rows, (
+            "mentored businesses outside a cooperative are referred to the cooperative unit"
+        )
+        assert all(r["owner_nik"].startswith("3674****") for r in rows if r["owner_nik"])
+        assert all(r["status"] == "sent" for r in rows)
+
+        result = run(
+            "--lang",
+            "en",
+            "export",
+            "--db",
+            db,
+            "--out",
+            str(exports),
+            "--unit",
+            "cooperative",
+            "--format",
+            "json",
+            "--include-sensitive",
+        )
+        assert result.exit_code == EXIT_OK
+        assert "personal data" in result.stderr
+        clear = json.loads((exports / "cooperative.json").read_text("utf-8"))
+        assert any(len(r["owner_nik"] or "") == 16 and "*" not in r["owner_nik"] for r in clear)
+
+    def test_indonesian_messages(self, tmp_path: Path) -> None:
+        db = str(tmp_path / "office.db")
+        result = run("--lang", "id", "init", "--db", db)
+        assert "dibuat dengan program" in result.stdout
+        result = run("--lang", "id", "assess", "--db", str(tmp_path / "salah.db"))
+        assert result.stderr.startswith("galat: ")
+
+    def test_progress_bars_on_a_terminal(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import sys
+
+        from mentorkit.cli._main import _State
+
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+        with _State("en", quiet=False).steps() as step:
+            tick = step("open cases", 3)
+            for done in (1, 2, 3):
+                tick(done)
+            step("report", 1)(1)
+        with _State("en", quiet=True).steps() as step:
+            step("report", 1)(1)  # quiet: no bar, no error
+
+    def test_unknown_unit(self, tmp_path: Path) -> None:
+        db = str(tmp_path / "office.db")
+        run("init", "--db", db)
+        result = run("--lang", "en", "export", "--db", db, "--unit", "nope", "--out", str(tmp_path))
+        assert result.exit_code == EXIT_ERROR
+        assert "nope" in result.stderr
+
+
+class TestErrors:
+    """Clear exit codes and messages when the command cannot run."""
+
+    def test_missing_store_is_not_created_silently(self, tmp_path: Path) -> None:
+        db = tmp_path / "typo.db"
+        result = run("--lang", "en", "assess", "--db", str(db))
+        assert result.exit_code == EXIT_ERROR
+        assert "mentorkit init" in result.stderr
+        assert not db.exists()
+
+    def test_bad_date_is_a_usage_error(self, tmp_path: Path) -> None:
+        result = run("assess", "--db", str(tmp_path / "x.db"), "--on", "01/02/2026")
+        assert result.exit_code == 2
+        assert "YYYY-MM-DD" in result.output
+
+    def test_help_lists_the_commands(self) -> None:
+        result = run("--help")
+        assert result.exit_code == EXIT_OK
+        for name in (
+            "init",
+            "import",
+            "assess",
+            "match",
+            "refer",
+            "report",
+            "export",
+            "plugins",
+            "demo",
+        ):
+            assert f"  {name} " in result.stdout
+
+    def test_batch_is_mounted(self) -> None:
+        result = run("batch", "--help")
+        assert result.exit_code == EXIT_OK
+        assert "mentorkit batch" in result.stdout
+
+
+class TestPlugins:
+    """``mentorkit plugins`` lists what each plugin declares."""
+
+    @pytest.mark.usefixtures("only_sample_plugin")
+    def test_lists_declarations(self) -> None:
+        result = run("--lang", "en", "plugins", "--json")
+        assert result.exit_code == EXIT_OK
+        (plugin,) = json.loads(result.stdout)["plugins"]
+        assert plugin["rubrics"] == ["sample-bookkeeping 1.0"]
+        assert plugin["units"] == ["capital", "cooperative"]
+        assert "register_rubrics" in plugin["hooks"]
+        assert sorted(plugin["rules"]) == ["sample-capital 1.0", "sample-cooperative 1.0"]
+        text = run("--lang", "en", "plugins").stdout
+        assert "sample-bookkeeping 1.0" in text
+
+    @pytest.mark.usefixtures("no_plugins")
+    def test_none_installed(self) -> None:
+        result = run("--lang", "en", "plugins")
+        assert "No mentorkit plugins are installed" in result.stdout
+
+
+class TestDemo:
+    """``mentorkit demo`` runs the whole story and says where the report is."""
+
+    @pytest.mark.usefixtures("only_sample_plugin")
+    def test_small_demo(self, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        result = run(
+            "--lang", "en", "demo", "--out", str(out), "--businesses", "30", "--mentors", "4"
+        )
+        assert result.exit_code == EXIT_OK, result.output
+        assert f"Report: {out / 'report.html'}" in result.stdout
+        indicators = json.loads((out / "report.json").read_text("utf-8"))
+        assert indicators["businesses"]["total"] == 30
+        assert set(indicators["referrals"]) == {"capital", "cooperative"}
+        assert (out / "units" / "capital.csv").exists()
+        assert (out / "data" / "businesses.csv").exists()
+        html = (out / "report.html").read_text("utf-8")
+        assert '<html lang="en">' in html
+
+    @pytest.mark.usefixtures("only_sample_plugin")
+    def test_demo_is_reproducible(self, tmp_path: Path) -> None:
+        first = run("demo", "--out", str(tmp_path / "a"), "--businesses", "12", "--mentors", "2")
+        second = run("demo", "--out", str(tmp_path / "b"), "--businesses", "12", "--mentors", "2")
+        assert first.exit_code == second.exit_code == EXIT_OK
+        a = (tmp_path / "a" / "report.json").read_text("utf-8")
+        b = (tmp_path / "b" / "report.json").read_text("utf-8")
+        assert a == b
+
+    @pytest.mark.usefixtures("no_plugins")
+    def test_without_plugins_says_so(self, tmp_path: Path) -> None:
+        result = run(
+            "--lang", "en", "demo", "--out", str(tmp_path), "--businesses", "10", "--mentors", "2"
+        )
+        assert result.exit_code == EXIT_OK, result.output
+        assert "No mentorkit plugins are installed" in result.stderr
+        assert (tmp_path / "report.html").exists()
+
+    def test_with_the_real_plugins(self, tmp_path: Path) -> None:
+        registry = Registry.load()
+        if not {"accounting", "product_standards"} <= set(registry.rubrics):
+            pytest.skip("the mentorkit-accounting and -product-standards plugins are not installed")
+        result = run(
+            "--lang", "en", "demo", "--out", str(tmp_path), "--businesses", "60", "--mentors", "6"
+        )
+        assert result.exit_code == EXIT_OK, result.output
+        indicators = json.loads((tmp_path / "report.json").read_text("utf-8"))
+        assert {"accounting", "product_standards"} <= set(indicators["levels"])
+        assert indicators["levels"]["accounting"]["moved"]["up"] > 0

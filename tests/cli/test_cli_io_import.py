@@ -1,0 +1,296 @@
+"""Spreadsheet import: flat columns to strict models, bad rows reported, good rows kept."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from mentorkit import Business, Mentor, Observation, Person, encode
+from mentorkit.demo import generate_cohort, observations_for
+from mentorkit.io import (
+    KINDS,
+    MissingExtraError,
+    guess_kind,
+    import_file,
+    iter_rows,
+    record_to_row,
+    write_table,
+)
+from mentorkit.testing import strategies as mks
+from mentorkit.testing.sample import SAMPLE_RUBRIC
+
+pytest.importorskip("openpyxl")
+
+_TMP = settings(
+    max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+
+
+def _stripped(business: Business) -> Business:
+    """What a spreadsheet keeps of a business: text cells lose surrounding spaces."""
+    owner = attrs.evolve(business.owner, name=business.owner.name.strip())
+    return attrs.evolve(
+        business,
+        name=business.name.strip(),
+        address=None if business.address is None else business.address.strip(),
+        owner=owner,
+    )
+
+
+def _write_businesses(path: Path, rows: list[dict[str, object]]) -> Path:
+    return write_table(path, KINDS["businesses"].column_names, rows)
+
+
+def _good_rows(count: int = 6) -> list[dict[str, object]]:
+    cohort = generate_cohort(11, businesses=count, mentors=1)
+    return [record_to_row(b, "businesses") for b in cohort.businesses]
+
+
+class TestRoundTrip:
+    """What is exported as rows imports back as the same records."""
+
+    @_TMP
+    @given(
+        items=st.lists(mks.businesses(), min_size=1, max_size=5),
+        ext=st.sampled_from(["csv", "xlsx", "jsonl"]),
+    )
+    def test_businesses(self, tmp_path: Path, items: list[Business], ext: str) -> None:
+        items = [attrs.evolve(b, id=f"{b.id}-{i}") for i, b in enumerate(items)]
+        path = tmp_path / f"businesses.{ext}"
+        if ext == "jsonl":
+            path.write_text("".join(json.dumps(encode(b)) + "\n" for b in items), "utf-8")
+            expected = items
+        else:
+            _write_businesses(path, [record_to_row(b, "businesses") for b in items])
+            expected = [_stripped(b) for b in items]
+        result = import_file(path)
+        assert result.errors == ()
+        assert list(result.records) == expected
+
+    @_TMP
+    @given(items=st.lists(mks.mentors(), min_size=1, max_size=4))
+    def test_mentors(self, tmp_path: Path, items: list[Mentor]) -> None:
+        items = [
+            attrs.evolve(
+                m,
+                id=f"{m.id}-{i}",
+                name=m.name.strip(),
+                affiliation=None if m.affiliation is None else m.affiliation.strip(),
+            )
+            for i, m in enumerate(items)
+        ]
+        path = write_table(
+            tmp_path / "mentors.csv",
+            KINDS["mentors"].column_names,
+            [record_to_row(m, "mentors") for m in items],
+        )
+        result = import_file(path)
+        assert result.errors == ()
+        assert list(result.records) == items
+
+    def test_observations_keep_their_answer_types(self, tmp_path: Path) -> None:
+        cohort = generate_cohort(5, businesses=8, mentors=1)
+        observations = list(observations_for(cohort, [SAMPLE_RUBRIC]))
+        kinds = {type(o.value) for o in observations}
+        assert kinds == {bool, int, str}, "the sample rubric has all three answer kinds"
+        path = write_table(
+            tmp_path / "observations.xlsx",
+            KINDS["observations"].column_names,
+            [record_to_row(o, "observations") for o in observations],
+        )
+        result = import_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC})
+        assert result.errors == ()
+        assert list(result.records) == observations
+
+
+class TestBadRows:
+    """Each bad row is reported with file, row number, id and field path; good rows stay."""
+
+    @pytest.mark.parametrize("ext", ["csv", "xlsx"])
+    def test_bad_rows_reported_good_rows_kept(self, tmp_path: Path, ext: str) -> None:
+        rows = _good_rows(7)
+        rows[6]["sector"] = "mining"  # not a sector
+        rows[1]["owner_nik"] = "12345"  # too short
+        rows[2]["capital"] = "12,5"  # a fraction, not whole rupiah
+        rows[3]["founded"] = "2020-02-30"  # no such day
+        rows[4]["licences"] = "halal"  # no number
+        path = _write_businesses(tmp_path / f"businesses.{ext}", rows)
+        result = import_file(path)
+        assert result.rows == 7
+        assert [r.id for r in result.records] == [rows[0]["id"], rows[5]["id"]]
+        found = {(e.row, e.record, e.issues[0].path) for e in result.errors}
+        # Row 1 is the header, so the n-th data row is spreadsheet row n + 1.
+        assert found == {
+            (3, rows[1]["id"], "$.owner.nik"),
+            (4, rows[2]["id"], "$.capital"),
+            (5, rows[3]["id"], "$.founded"),
+            (6, rows[4]["id"], "$.licences"),
+            (8, rows[6]["id"], "$.sector"),
+        }
+        assert all(e.file == path.name for e in result.errors)
+
+    def test_errors_never_repeat_personal_data(self, tmp_path: Path) -> None:
+        rows = _good_rows(2)
+        rows[0]["owner_nik"] = "36740100000000019"  # 17 digits
+        rows[1]["owner_phone"] = "call-me-081234"
+        path = _write_businesses(tmp_path / "businesses.csv", rows)
+        text = " ".join(str(e) for e in import_file(path).errors)
+        assert "$.owner.nik" in text
+        assert "$.owner.phone" in text
+        assert "36740100000000019" not in text
+        assert "081234" not in text
+
+    def test_missing_required_and_unknown_columns(self, tmp_path: Path) -> None:
+        path = tmp_path / "businesses.csv"
+        path.write_text(
+            "id,name,sector,district,owner_name,colour\n"
+            "B-1,Warung,culinary,Setu,Sari,\n"
+            "B-2,,culinary,Setu,Sari,\n"
+            "B-3,Toko,craft,Setu,Dewi,blue\n",
+            "utf-8",
+        )
+        result = import_file(path)
+        assert [b.id for b in result.records] == ["B-1"]
+        by_row = {e.row: [str(i) for i in e.issues] for e in result.errors}
+        assert by_row[3] == ["$.name: required field missing"]
+        assert by_row[4] == ["$: unknown column 'colour'"]
+
+    def test_repeated_id_is_an_error_on_the_later_row(self, tmp_path: Path) -> None:
+        rows = _good_rows(3)
+        rows[2]["id"] = rows[0]["id"]
+        result = import_file(_write_businesses(tmp_path / "businesses.csv", rows))
+        assert len(result.records) == 2
+        assert [(e.row, e.issues[0].path) for e in result.errors] == [(4, "$.id")]
+
+    def test_bad_json_line(self, tmp_path: Path) -> None:
+        cohort = generate_cohort(2, businesses=2, mentors=1)
+        good = [json.dumps(encode(b)) for b in cohort.businesses]
+        path = tmp_path / "businesses.jsonl"
+        path.write_text(f"{good[0]}\n{{oops\n\n{good[1]}\n", "utf-8")
+        result = import_file(path)
+        assert len(result.records) == 2
+        assert [e.row for e in result.errors] == [2]
+
+
+class TestCells:
+    """Empty cells mean 'not given'; numbers and dates are read the way offices type them."""
+
+    def test_empty_cells_are_none_not_empty_or_zero(self, tmp_path: Path) -> None:
+        path = tmp_path / "businesses.csv"
+        path.write_text(
+            "id,name,sector,district,owner_name,capital,annual_sales,nib,address,owner_nik\n"
+            "B-1,Warung,culinary,Setu,Sari,,  ,,,\n",
+            "utf-8",
+        )
+        (business,) = import_file(path).records
+        assert business.capital is None
+        assert business.annual_sales is None
+        assert business.nib is None
+        assert business.address is None
+        assert business.owner == Person(name="Sari")
+        assert business.employees == 0  # the model's default
+
+    @pytest.mark.parametrize(
+        ("cell", "expected"),
+        [("1500000", 1_500_000), ("1.500.000", 1_500_000), ("1,500,000", 1_500_000)],
+    )
+    def test_grouped_thousands(self, tmp_path: Path, cell: str, expected: int) -> None:
+        path = tmp_path / "b.csv"
+        path.write_text(
+            f'id,name,sector,district,owner_name,capital\nB-1,W,culinary,Setu,S,"{cell}"\n',
+            "utf-8",
+        )
+        (business,) = import_file(path, "businesses").records
+        assert business.capital == expected
+
+    def test_xlsx_native_dates_and_numbers(self, tmp_path: Path) -> None:
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["id", "name", "sector", "district", "owner_name", "founded", "capital"])
+        sheet.append(["B-1", "W", "culinary", "Setu", "S", dt.datetime(2019, 5, 1), 2500000.0])
+        sheet.append(["B-2", "W", "culinary", "Setu", "S", "2019-05-01", 2.5])
+        path = tmp_path / "businesses.xlsx"
+        book.save(path)
+        result = import_file(path)
+        assert [(b.founded, b.capital) for b in result.records] == [
+            (dt.date(2019, 5, 1), 2_500_000)
+        ]
+        assert result.errors[0].issues[0].path == "$.capital"
+
+    def test_yes_no_in_both_languages(self, tmp_path: Path) -> None:
+        path = tmp_path / "cooperatives.csv"
+        path.write_text(
+            "id,name,district,savings_and_loan\nK-1,A,Setu,ya\nK-2,B,Setu,tidak\nK-3,C,Setu,yes\n",
+            "utf-8",
+        )
+        result = import_file(path)
+        assert [c.savings_and_loan for c in result.records] == [True, False, True]
+
+    def test_text_starting_with_equals_is_not_a_formula(self, tmp_path: Path) -> None:
+        rows = _good_rows(1)
+        rows[0]["name"] = "=HYPERLINK(1)"
+        path = _write_businesses(tmp_path / "businesses.xlsx", rows)
+        openpyxl = pytest.importorskip("openpyxl")
+        cell = openpyxl.load_workbook(path).active["B2"]
+        assert cell.data_type == "s"
+        assert import_file(path).records[0].name == "=HYPERLINK(1)"
+
+
+class TestFiles:
+    """Kinds are guessed from file names; unknown types are refused clearly."""
+
+    def test_guess_kind(self) -> None:
+        assert guess_kind(Path("Businesses-2026.xlsx")) == "businesses"
+        assert guess_kind(Path("observation_wave1.csv")) == "observations"
+
+    def test_unknown_extension(self, tmp_path: Path) -> None:
+        from mentorkit import MentorkitError
+
+        with pytest.raises(MentorkitError, match="unknown file type"):
+            list(iter_rows(tmp_path / "x.ods"))
+
+    def test_missing_extra_names_the_extra(self) -> None:
+        assert issubclass(MissingExtraError, ImportError)
+
+    def test_observation_answers_without_rubrics(self, tmp_path: Path) -> None:
+        path = tmp_path / "observations.csv"
+        path.write_text(
+            "business_id,rubric_id,criterion_id,value,observed_on\n"
+            "B-1,r,a,ya,2026-02-02\nB-1,r,b,3,2026-02-02\nB-1,r,c,cost-plus,2026-02-02\n",
+            "utf-8",
+        )
+        values = [o.value for o in import_file(path).records]
+        assert values == [True, 3, "cost-plus"]
+        assert all(isinstance(o, Observation) for o in import_file(path).records)
+
+
+class TestCellReaders:
+    """Properties of the cell readers: numbers as offices type them, errors without values."""
+
+    @given(n=st.integers(0, 10**15), sep=st.sampled_from([".", ","]))
+    def test_grouped_numbers_read_back(self, n: int, sep: str) -> None:
+        from mentorkit.io._columns import read_int
+
+        grouped = f"{n:,}".replace(",", sep)
+        assert read_int(grouped) == n
+        assert read_int(str(n)) == n
+        assert read_int(float(n)) == n or n > 2**53
+
+    @given(text=st.text(alphabet="0123456789/x -", min_size=5, max_size=20))
+    def test_errors_never_echo_the_cell(self, text: str) -> None:
+        from mentorkit.io._columns import CellError, read_bool, read_date, read_int
+
+        assume(len(text.strip()) >= 5)
+        messages = []
+        for reader in (read_int, read_date, read_bool):
+            try:
+                reader(text)
+            except CellError as exc:
+                messages.append(str(exc))
+        assert messages, "no reader accepts all of these"
+        assert all(text.strip() not in m for m in messages)

@@ -1,0 +1,622 @@
+"""One contract, every backend: the event log and the repository.
+
+``EventLogContract`` runs against :class:`mentorkit.InMemoryEventStore`,
+SQLite and PostgreSQL; ``RepositoryContract`` against SQLite and
+PostgreSQL. A backend passes by subclassing and giving the ``store`` (and
+``raw``) fixtures.
+"""
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mentorkit as mk
+from mentorkit.store import (
+    CASELOAD,
+    PostgresStore,
+    Repository,
+    SQLiteStore,
+    open_store,
+)
+from mentorkit.testing import strategies as mks
+
+#: Hostile text: SQL injection attempts, placeholder look-alikes, quoting and non-ASCII.
+INJECTIONS = (
+    "'; DROP TABLE businesses; --",
+    "Robert'); DROP TABLE events;--",
+    '" OR "1"="1',
+    "x' OR '1'='1",
+    "1; DELETE FROM audit WHERE 1=1; --",
+    "?",
+    "%s",
+    "%(name)s",
+    "$$; DROP SCHEMA public CASCADE; $$",
+    "\\'; --",
+    "Warung Bu Siti — kopi & teh ☕ 'Ibu' \"Pak\"",
+)
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _TEXT
+    | st.sampled_from(INJECTIONS),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+_PAYLOADS = st.dictionaries(_TEXT | st.sampled_from(INJECTIONS), _JSON, max_size=4)
+# The store fixture is shared by the examples on purpose (fresh stream names keep them apart),
+# and the contract's tests run from one subclass per backend.
+# Each example is a few committed transactions on disk: at most 50 examples, whatever the profile.
+_FIXTURE_OK = settings(
+    max_examples=min(settings.default.max_examples, 50),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
+)
+
+AT = dt.datetime(2026, 3, 2, 8, 15, 30, 123456, tzinfo=dt.UTC)
+
+
+def event(stream: str, version: int, kind: str = "note", **data: Any) -> mk.EventRecord:
+    """An event record with a fixed time."""
+    return mk.EventRecord(stream=stream, version=version, kind=kind, actor="u-1", at=AT, data=data)
+
+
+_counter = iter(range(10**9))
+
+
+def fresh(prefix: str = "s") -> str:
+    """A stream name no other example used."""
+    return f"{prefix}/{next(_counter)}"
+
+
+# --------------------------------------------------------------------------- event log
+
+
+class EventLogContract:
+    """The :class:`mentorkit.EventStore` contract: optimistic, atomic, ordered streams."""
+
+    @pytest.fixture
+    def store(self) -> mk.EventStore:
+        raise NotImplementedError
+
+    def test_it_is_an_event_store(self, store: mk.EventStore) -> None:
+        assert isinstance(store, mk.EventStore)
+
+    def test_an_unknown_stream_is_empty_at_version_zero(self, store: mk.EventStore) -> None:
+        assert store.version("case/none") == 0
+        assert store.read("case/none") == []
+        assert store.streams("case/") == []
+
+    @_FIXTURE_OK
+    @given(
+        payloads=st.lists(_PAYLOADS, min_size=1, max_size=4),
+        kind=_TEXT | st.sampled_from(INJECTIONS),
+    )
+    def test_appended_events_read_back_equal(
+        self, store: mk.EventStore, payloads: list[dict[str, Any]], kind: str
+    ) -> None:
+        stream = fresh()
+        events = [
+            mk.EventRecord(stream=stream, version=i, kind=kind, actor="u", at=AT, data=data)
+            for i, data in enumerate(payloads, start=1)
+        ]
+        assert store.append(stream, 0, events) == len(events)
+        assert store.read(stream) == events
+        assert store.version(stream) == len(events)
+
+    def test_times_come_back_as_the_same_instant(self, store: mk.EventStore) -> None:
+        jakarta = dt.timezone(dt.timedelta(hours=7))
+        record = attrs.evolve(event("t/1", 1), at=dt.datetime(2026, 3, 2, 15, 0, tzinfo=jakarta))
+        store.append("t/1", 0, [record])
+        (back,) = store.read("t/1")
+        assert back.at == record.at
+        assert back.at.utcoffset() is not None
+
+    def test_a_stale_write_raises_conflict_and_stores_nothing(self, store: mk.EventStore) -> None:
+        store.append("case/1", 0, [event("case/1", 1), event("case/1", 2)])
+        with pytest.raises(mk.ConflictError, match="version 2"):
+            store.append("case/1", 1, [event("case/1", 2, "late")])
+        assert [e.kind for e in store.read("case/1")] == ["note", "note"]
+        with pytest.raises(mk.ConflictError):
+            store.append("case/2", 3, [event("case/2", 4)])
+        assert store.version("case/2") == 0
+
+    def test_a_failed_batch_stores_none_of_its_events(self, store: mk.EventStore) -> None:
+        store.append("case/1", 0, [event("case/1", 1)])
+        batch = [event("case/1", v) for v in (1, 2, 3)]
+        with pytest.raises(mk.ConflictError):
+            store.append("case/1", 0, batch)
+        assert store.version("case/1") == 1
+
+    def test_misnumbered_events_are_refused(self, store: mk.EventStore) -> None:
+        with pytest.raises(ValueError, match="version 1"):
+            store.append("case/1", 0, [event("case/1", 2)])
+        with pytest.raises(ValueError, match="version 2"):
+            store.append("case/1", 0, [event("case/1", 1), event("case/1", 3)])
+        with pytest.raises(ValueError, match="stream"):
+            store.append("case/1", 0, [event("case/OTHER", 1)])
+        assert store.version("case/1") == 0
+
+    def test_read_after_skips_the_older_events(self, store: mk.EventStore) -> None:
+        store.append("case/1", 0, [event("case/1", v, f"k{v}") for v in (1, 2, 3, 4)])
+        assert [e.version for e in store.read("case/1", after=2)] == [3, 4]
+        assert store.read("case/1", after=4) == []
+
+    def test_streams_are_listed_by_prefix_in_order(self, store: mk.EventStore) -> None:
+        names = ["case/b", "case/a", "wave/P-1", "case/%", "case/_x", *INJECTIONS]
+        for name in names:
+            store.append(name, 0, [event(name, 1)])
+        assert store.streams("case/") == sorted(n for n in names if n.startswith("case/"))
+        assert store.streams() == sorted(names)
+        assert store.streams("case/%") == ["case/%"]
+        assert store.streams("'; DROP") == ["'; DROP TABLE businesses; --"]
+
+    def test_threads_appending_to_one_stream_lose_nothing(self, store: mk.EventStore) -> None:
+        threads, per_thread = 4, 25
+        conflicts = [0] * threads
+
+        def work(n: int) -> None:
+            for i in range(per_thread):
+                while True:
+                    version = store.version("case/hot")
+                    try:
+                        store.append(
+                            "case/hot", version, [event("case/hot", version + 1, w=n, i=i)]
+                        )
+                        break
+                    except mk.ConflictError:
+                        conflicts[n] += 1
+
+        workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        stored = store.read("case/hot")
+        assert [e.version for e in stored] == list(range(1, threads * per_thread + 1))
+        assert sorted((e.data["w"], e.data["i"]) for e in stored) == [
+            (n, i) for n in range(threads) for i in range(per_thread)
+        ]
+
+
+class TestInMemoryEventLog(EventLogContract):
+    """The contract holds for the core's in-memory store."""
+
+    @pytest.fixture
+    def store(self) -> mk.EventStore:
+        return mk.InMemoryEventStore()
+
+
+class TestSQLiteEventLog(EventLogContract):
+    """The contract holds for SQLite."""
+
+    @pytest.fixture
+    def store(self, make_sqlite_store: Callable[..., SQLiteStore]) -> mk.EventStore:
+        return make_sqlite_store()
+
+
+class TestSQLiteMemoryEventLog(EventLogContract):
+    """The contract holds for SQLite in memory (one connection shared by the threads)."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[mk.EventStore]:
+        store = SQLiteStore(":memory:")
+        yield store
+        store.close()
+
+
+@pytest.mark.postgres
+class TestPostgresEventLog(EventLogContract):
+    """The contract holds for PostgreSQL."""
+
+    @pytest.fixture
+    def store(self, make_pg_store: Callable[..., PostgresStore]) -> mk.EventStore:
+        return make_pg_store()
+
+
+# --------------------------------------------------------------------------- repository
+
+
+def business(ident: str, **changes: Any) -> mk.Business:
+    """A valid business; ``changes`` override fields."""
+    base = mk.Business(
+        id=ident,
+        name=f"Usaha {ident}",
+        owner=mk.Person(name="Siti Aminah", nik="3674014512800001", phone="081234567890"),
+        sector=mk.Sector.CULINARY,
+        district="Pamulang",
+        address="Jl. Merpati 3",
+        employees=2,
+        capital=50_000_000,
+    )
+    return attrs.evolve(base, **changes)
+
+
+class RepositoryContract:
+    """The :class:`mentorkit.store.Repository` contract: records, projections, audit."""
+
+    @pytest.fixture
+    def store(self) -> Repository:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def raw(self, store: Any) -> Callable[[str], Any]:
+        """Run one SQL statement outside the store's API (to attack the audit table)."""
+        raise NotImplementedError
+
+    def test_it_satisfies_both_protocols(self, store: Repository) -> None:
+        assert isinstance(store, Repository)
+        assert isinstance(store, mk.EventStore)
+
+    @_FIXTURE_OK
+    @given(items=st.lists(mks.businesses(), max_size=5, unique_by=lambda b: b.id))
+    def test_businesses_round_trip(self, store: Repository, items: list[mk.Business]) -> None:
+        assert store.put_businesses(items) == len(items)
+        for item in items:
+            assert store.get_business(item.id) == item
+
+    @_FIXTURE_OK
+    @given(
+        mentors=st.lists(mks.mentors(), max_size=3, unique_by=lambda m: m.id),
+        programmes=st.lists(mks.programmes(), max_size=3, unique_by=lambda p: p.id),
+        cooperatives=st.lists(mks.cooperatives(), max_size=3, unique_by=lambda c: c.id),
+    )
+    def test_mentors_programmes_and_cooperatives_round_trip(
+        self,
+        store: Repository,
+        mentors: list[mk.Mentor],
+        programmes: list[mk.Programme],
+        cooperatives: list[mk.Cooperative],
+    ) -> None:
+        store.put_mentors(mentors)
+        store.put_programmes(programmes)
+        store.put_cooperatives(cooperatives)
+        assert [store.get_mentor(m.id) for m in mentors] == mentors
+        assert [store.get_programme(p.id) for p in programmes] == programmes
+        assert [store.get_cooperative(c.id) for c in cooperatives] == cooperatives
+        for coop in cooperatives:
+            assert coop in store.cooperatives(district=coop.district)
+
+    def test_businesses_are_found_by_district_and_sector(self, store: Repository) -> None:
+        store.put_businesses(
+            [
+                business("B-1"),
+                business("B-2", district="Setu"),
+                business("B-3", sector=mk.Sector.CRAFT),
+                business("B-4", district="Setu", sector=mk.Sector.CRAFT),
+            ]
+        )
+        assert [b.id for b in store.businesses()] == ["B-1", "B-2", "B-3", "B-4"]
+        assert [b.id for b in store.businesses(district="Setu")] == ["B-2", "B-4"]
+        assert [b.id for b in store.businesses(sector="craft")] == ["B-3", "B-4"]
+        assert [b.id for b in store.businesses(district="Setu", sector="craft")] == ["B-4"]
+
+    def test_a_missing_record_raises_not_found(self, store: Repository) -> None:
+        with pytest.raises(mk.NotFoundError, match="B-404"):
+            store.get_business("B-404")
+        with pytest.raises(mk.NotFoundError):
+            store.get_mentor("M-404")
+
+    def test_a_batch_with_a_wrong_item_stores_nothing(self, store: Repository) -> None:
+        with pytest.raises(TypeError, match="item 1"):
+            store.put_businesses([business("B-1"), "B-2"])  # type: ignore[list-item]
+        assert store.businesses() == []
+        assert store.audit() == []
+
+    def test_a_later_put_replaces_and_audits_field_names_only(self, store: Repository) -> None:
+        original = business("B-1")
+        store.put_businesses([original], actor="coord-1")
+        changed = attrs.evolve(
+            original, owner=attrs.evolve(original.owner, phone="089999888777"), employees=5
+        )
+        store.put_businesses([changed], actor="coord-2")
+        assert store.get_business("B-1") == changed
+        created, updated = store.audit("B-1")
+        assert (created.action, created.actor) == ("create", "coord-1")
+        assert (updated.action, updated.actor, updated.fields) == (
+            "update",
+            "coord-2",
+            ("employees", "owner.phone"),
+        )
+        text = repr(store.audit())
+        for secret in ("3674014512800001", "081234567890", "089999888777"):
+            assert secret not in text
+
+    def test_an_unchanged_put_writes_no_audit_row(self, store: Repository) -> None:
+        store.put_businesses([business("B-1")])
+        store.put_businesses([business("B-1")])
+        assert len(store.audit("B-1")) == 1
+
+    def test_the_audit_refuses_update_and_delete(
+        self, store: Repository, raw: Callable[[str], Any]
+    ) -> None:
+        store.put_businesses([business("B-1")])
+        before = store.audit()
+        for statement in ("UPDATE audit SET actor = 'mallory'", "DELETE FROM audit"):
+            with pytest.raises(Exception, match="append-only"):
+                raw(statement)
+        assert store.audit() == before
+
+    def test_injection_text_round_trips_unchanged(self, store: Repository) -> None:
+        items = [
+            business(f"B-{i}", name=text, address=text, district=text)
+            for i, text in enumerate(INJECTIONS)
+        ]
+        store.put_businesses(items)
+        for item in items:
+            assert store.get_business(item.id) == item
+            assert store.businesses(district=item.district) == [item]
+        store.append(INJECTIONS[0], 0, [event(INJECTIONS[0], 1, INJECTIONS[1], note=INJECTIONS[2])])
+        assert store.read(INJECTIONS[0])[0].data == {"note": INJECTIONS[2]}
+        assert len(store.businesses()) == len(INJECTIONS)  # the table is still there
+        assert len(store.audit()) == len(INJECTIONS) + 1
+
+    def test_observations_are_kept_in_order(self, store: Repository) -> None:
+        day = dt.date(2026, 2, 1)
+        first = mk.Observation("B-1", "acc", "books", True, day, evidence=INJECTIONS[0])
+        second = mk.Observation("B-1", "acc", "books", False, day + dt.timedelta(days=30))
+        other = mk.Observation("B-2", "acc", "books", 3, day)
+        assert store.add_observations([first, second, other]) == 3
+        assert store.observations("B-1") == [first, second]
+        assert store.observations("B-2") == [other]
+
+    def test_cohorts_enrol_known_businesses_once(self, store: Repository) -> None:
+        store.put_programmes(
+            [mk.Programme("P-1", "Gelombang 1", mk.ProgrammeKind.TRAINING, dt.date(2026, 1, 5))]
+        )
+        store.put_businesses([business("B-1"), business("B-2")])
+        assert store.enrol("P-1", ["B-2", "B-1"]) == 2
+        assert store.enrol("P-1", ["B-1"]) == 0
+        assert store.cohort("P-1") == ["B-1", "B-2"]
+        with pytest.raises(mk.NotFoundError, match="B-9"):
+            store.enrol("P-1", ["B-9"])
+        with pytest.raises(mk.NotFoundError, match="P-9"):
+            store.enrol("P-9", ["B-1"])
+        assert store.cohort("P-9") == []
+
+    def test_projectors_fold_events_in_the_append_transaction(self, store: Repository) -> None:
+        def count(record: mk.EventRecord, view: Any) -> None:
+            view.put(record.kind, (view.get(record.kind) or 0) + 1)
+
+        store.register_projector("count", count)
+        store.append("case/1", 0, [event("case/1", 1, "a"), event("case/1", 2, "b")])
+        store.append("case/2", 0, [event("case/2", 1, "a")])
+        assert store.projection("count") == {"a": 2, "b": 1}
+
+    def test_a_failing_projector_rolls_the_append_back(self, store: Repository) -> None:
+        def fail_on_b(record: mk.EventRecord, view: Any) -> None:
+            view.put(record.kind, True)
+            if record.kind == "b":
+                raise RuntimeError("projector broke")
+
+        store.register_projector("strict", fail_on_b)
+        with pytest.raises(RuntimeError, match="projector broke"):
+            store.append("case/1", 0, [event("case/1", 1, "a"), event("case/1", 2, "b")])
+        assert store.version("case/1") == 0
+        assert store.projection("strict") == {}
+        assert store.audit() == []
+
+    def test_a_rebuilt_projection_equals_the_live_one(self, store: Repository) -> None:
+        def kinds(record: mk.EventRecord, view: Any) -> None:
+            view.put(f"{record.stream}/{record.version}", record.kind)
+
+        for n in range(3):
+            store.append(f"case/{n}", 0, [event(f"case/{n}", 1, "a"), event(f"case/{n}", 2, "b")])
+        store.register_projector("kinds", kinds)
+        assert store.projection("kinds") == {}
+        store.rebuild_projection("kinds")
+        rebuilt = store.projection("kinds")
+        assert len(rebuilt) == 6
+        assert store.projection("kinds", "case/1/") == {"case/1/1": "a", "case/1/2": "b"}
+
+    def test_caseload_follows_assignment_reassignment_and_closing(self, store: Repository) -> None:
+        s1, s2 = "case/C-1", "case/C-2"
+        store.append(
+            s1, 0, [event(s1, 1, "mentor.assigned", mentor_id="M-1", assigned_on="2026-01-05")]
+        )
+        store.append(
+            s2, 0, [event(s2, 1, "mentor.assigned", mentor_id="M-1", assigned_on="2026-01-06")]
+        )
+        assert store.caseload("M-1") == [s1, s2]
+        store.append(
+            s1,
+            1,
+            [event(s1, 2, "mentor.reassigned", mentor_id="M-2", previous_mentor_id="M-1")],
+        )
+        assert store.caseload("M-1") == [s2]
+        assert store.caseload("M-2") == [s1]
+        store.append(s2, 1, [event(s2, 2, "case.closed", outcome="graduated")])
+        assert store.caseload("M-1") == []
+        assert set(store.projection(CASELOAD)) == {f"mentor/M-2/{s1}", f"case/{s1}"}
+
+    def test_the_referral_queue_follows_each_referral(self, store: Repository) -> None:
+        s = "case/C-1"
+        proposed = {
+            "referral_id": "R-1",
+            "referral": {
+                "business_id": "B-1",
+                "unit": "facilitation",
+                "rule_id": "kur",
+                "proposed_on": "2026-02-01",
+            },
+        }
+        store.append(s, 0, [event(s, 1, "referral.proposed", **proposed)])
+        (queued,) = store.referral_queue("facilitation")
+        assert (queued["status"], queued["business_id"], queued["due"]) == ("proposed", "B-1", None)
+        store.append(
+            s,
+            1,
+            [
+                event(
+                    s, 2, "referral.sent", referral_id="R-1", sent_on="2026-02-02", due="2026-02-16"
+                )
+            ],
+        )
+        (queued,) = store.referral_queue("facilitation")
+        assert (queued["status"], queued["due"]) == ("sent", "2026-02-16")
+        assert store.referral_queue("cooperative") == []
+        store.append(s, 2, [event(s, 3, "referral.completed", referral_id="R-1")])
+        assert store.referral_queue("facilitation") == []
+
+
+class TestSQLiteRepository(RepositoryContract):
+    """The repository contract holds for SQLite."""
+
+    @pytest.fixture
+    def store(self, make_sqlite_store: Callable[..., SQLiteStore]) -> Repository:
+        return make_sqlite_store()
+
+    @pytest.fixture
+    def raw(self, store: Any) -> Iterator[Callable[[str], Any]]:
+        conn = sqlite3.connect(store.path, isolation_level=None)
+        yield lambda sql: conn.execute(sql)
+        conn.close()
+
+
+@pytest.mark.postgres
+class TestPostgresRepository(RepositoryContract):
+    """The repository contract holds for PostgreSQL."""
+
+    @pytest.fixture
+    def store(self, make_pg_store: Callable[..., PostgresStore]) -> Repository:
+        return make_pg_store()
+
+    @pytest.fixture
+    def raw(self, store: Any, pg_dsn: str) -> Iterator[Callable[[str], Any]]:
+        import psycopg
+
+        conn = psycopg.connect(pg_dsn, autocommit=True)
+        conn.execute(f"SET search_path TO {store.schema}")
+        yield lambda sql: conn.execute(sql)
+        conn.close()
+
+
+# --------------------------------------------------------------------------- SQLite specifics
+
+
+class TestSQLiteSettings:
+    """SQLite runs in WAL mode with synchronous=FULL, foreign keys and secure delete on."""
+
+    def test_pragmas(self, make_sqlite_store: Callable[..., SQLiteStore]) -> None:
+        store = make_sqlite_store()
+        conn = store._conn()
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+        assert store.integrity_check() == ["ok"]
+
+    def test_synchronous_is_configurable(
+        self, make_sqlite_store: Callable[..., SQLiteStore]
+    ) -> None:
+        store = make_sqlite_store(synchronous="normal")
+        assert store._conn().execute("PRAGMA synchronous").fetchone()[0] == 1
+        with pytest.raises(ValueError, match="OFF"):
+            make_sqlite_store(synchronous="off")
+
+    def test_two_store_objects_on_one_file_see_each_other(
+        self, make_sqlite_store: Callable[..., SQLiteStore]
+    ) -> None:
+        first, second = make_sqlite_store(), make_sqlite_store()
+        first.append("case/1", 0, [event("case/1", 1)])
+        with pytest.raises(mk.ConflictError):
+            second.append("case/1", 0, [event("case/1", 1)])
+        assert second.read("case/1") == first.read("case/1")
+
+    def test_a_closed_store_refuses_work(
+        self, make_sqlite_store: Callable[..., SQLiteStore]
+    ) -> None:
+        store = make_sqlite_store()
+        store.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            store.version("case/1")
+
+
+_MISSING = object()
+
+
+def at_path(data: Any, path: str) -> Any:
+    """The value at dotted ``path`` in JSON-ready ``data`` (``_MISSING`` if absent)."""
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+class TestAuditedFields:
+    """The audit names exactly the fields that changed, by path, never their values."""
+
+    @settings(max_examples=min(settings.default.max_examples, 60))
+    @given(first=mks.businesses(), second=mks.businesses())
+    def test_the_fields_named_are_the_fields_that_differ(
+        self, first: mk.Business, second: mk.Business
+    ) -> None:
+        second = attrs.evolve(second, id=first.id)
+        with SQLiteStore(":memory:") as store:
+            store.put_businesses([first])
+            store.put_businesses([second])
+            trail = store.audit(first.id)
+        old, new = mk.encode(first), mk.encode(second)
+        if first == second:
+            assert len(trail) == 1
+            return
+        fields = trail[-1].fields
+        assert fields
+        for path in fields:
+            assert at_path(old, path) != at_path(new, path)
+        for key in old:
+            if old[key] != new[key]:
+                assert any(f == key or f.startswith(f"{key}.") for f in fields)
+
+
+@pytest.mark.postgres
+class TestPostgresSetup:
+    """The PostgreSQL the tests use is reached as an ordinary role, as in production."""
+
+    def test_the_role_is_not_a_superuser(self, make_pg_store: Callable[..., PostgresStore]) -> None:
+        store = make_pg_store()
+        with store._read() as tx:
+            ((superuser,),) = tx.execute(
+                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+            )
+        assert superuser is False
+
+
+class TestOpenStore:
+    """open_store picks the backend from a URL or a path."""
+
+    def test_paths_and_sqlite_urls(self, tmp_path: Any) -> None:
+        for target in (tmp_path / "a.db", str(tmp_path / "b.db"), f"sqlite:///{tmp_path}/c.db"):
+            store = open_store(target)
+            assert isinstance(store, SQLiteStore)
+            store.put_businesses([business("B-1")])
+            store.close()
+        assert sorted(p.name for p in tmp_path.glob("*.db")) == ["a.db", "b.db", "c.db"]
+
+    def test_memory(self) -> None:
+        for target in (":memory:", "sqlite://", "sqlite:///:memory:"):
+            store = open_store(target)
+            assert isinstance(store, SQLiteStore)
+            assert store.path == ":memory:"
+            store.close()
+
+    def test_a_host_in_an_sqlite_url_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="no host"):
+            open_store("sqlite://server/x.db")
+
+    @pytest.mark.postgres
+    def test_postgres_urls(self, pg_dsn: str) -> None:
+        store = open_store(pg_dsn)
+        assert isinstance(store, PostgresStore)
+        assert "@" not in repr(store)  # the DSN (and its password) is never shown
+        store.close()
