@@ -34,7 +34,17 @@ from ._model import (
     LicenceKind,
     Observation,
     Reason,
+    Receipt,
     Referral,
+)
+from ._receipts import (
+    assessment_inputs_hash,
+    business_digest,
+    cooperatives_digest,
+    declaration_hash,
+    make_receipt,
+    pack_hash,
+    referral_inputs_hash,
 )
 from ._registry import PluginFailure, Registry
 from ._sizeclass import size_class
@@ -60,6 +70,12 @@ class Evaluation:
     failures: tuple[PluginFailure, ...] = ()
 
 
+_ANSWER_TYPES = (bool, int, str)
+_RESULTS_CACHED = 4096  # per rubric: bounded, whatever the input
+
+_LICENCE_FACTS = tuple((kind, f"business.licence.{kind.value}") for kind in LicenceKind)
+
+
 def business_facts(business: Business, on: dt.date) -> dict[str, FactValue]:
     """The facts rules can read about ``business`` on day ``on``.
 
@@ -79,8 +95,12 @@ def business_facts(business: Business, on: dt.date) -> dict[str, FactValue]:
         "business.in_cooperative": business.cooperative is not None,
         "business.sales_channels": tuple(sorted(c.value for c in business.sales_channels)),
     }
-    for kind in LicenceKind:
-        facts[f"business.licence.{kind.value}"] = business.licence(kind, on) is not None
+    # One pass over the licences; the same as ``business.licence(kind, on) is not None``.
+    held = {licence.kind for licence in business.licences if licence.valid_on(on)}
+    if business.nib is not None:
+        held.add(LicenceKind.NIB)
+    for kind, name in _LICENCE_FACTS:
+        facts[name] = kind in held
     return facts
 
 
@@ -108,6 +128,13 @@ def _show(value: FactValue) -> str:
     return str(value)
 
 
+# Enum members bound once: looking one up on its class costs more than the comparison.
+_OP_UNKNOWN, _OP_KNOWN, _OP_IS_TRUE, _OP_IS_FALSE = Op.UNKNOWN, Op.KNOWN, Op.IS_TRUE, Op.IS_FALSE
+_OP_IN, _OP_NOT_IN, _OP_EQ, _OP_NE = Op.IN, Op.NOT_IN, Op.EQ, Op.NE
+_OP_LT, _OP_LE, _OP_GT = Op.LT, Op.LE, Op.GT
+_NUMBER = (int, float)
+
+
 def check_condition(
     condition: Condition,
     facts: Mapping[str, FactValue],
@@ -120,27 +147,27 @@ def check_condition(
     """
     actual = facts.get(condition.fact)
     op = condition.op
-    if op is Op.UNKNOWN:
+    if op is _OP_UNKNOWN:
         return actual is None
-    if op is Op.KNOWN:
+    if op is _OP_KNOWN:
         return actual is not None
     if actual is None:
         return False
-    if op is Op.IS_TRUE:
+    if op is _OP_IS_TRUE:
         return actual is True
-    if op is Op.IS_FALSE:
+    if op is _OP_IS_FALSE:
         return actual is False
     expected = condition.value
-    if op is Op.IN or op is Op.NOT_IN:
+    if op is _OP_IN or op is _OP_NOT_IN:
         members = expected if isinstance(expected, tuple) else ()
         if isinstance(actual, tuple):
             inside = any(a in members for a in actual)
         else:
             inside = actual in members
-        return inside if op is Op.IN else not inside
-    if op is Op.EQ:
+        return inside if op is _OP_IN else not inside
+    if op is _OP_EQ:
         return actual == expected
-    if op is Op.NE:
+    if op is _OP_NE:
         return actual != expected
     left: float | int
     right: float | int
@@ -151,17 +178,17 @@ def check_condition(
         if actual not in ranks or expected not in ranks:
             return False
         left, right = ranks[actual], ranks[expected]
-    elif isinstance(actual, int | float) and not isinstance(actual, bool):
-        if not isinstance(expected, int | float) or isinstance(expected, bool):
+    elif isinstance(actual, _NUMBER) and not isinstance(actual, bool):
+        if not isinstance(expected, _NUMBER) or isinstance(expected, bool):
             return False
         left, right = actual, expected
     else:
         return False
-    if op is Op.LT:
+    if op is _OP_LT:
         return left < right
-    if op is Op.LE:
+    if op is _OP_LE:
         return left <= right
-    if op is Op.GT:
+    if op is _OP_GT:
         return left > right
     return left >= right  # Op.GE
 
@@ -169,11 +196,13 @@ def check_condition(
 class _CompiledRubric:
     """A rubric prepared for fast scoring."""
 
-    __slots__ = ("criteria", "index", "levels", "owner", "rubric", "total_weight")
+    __slots__ = ("criteria", "index", "levels", "owner", "results", "rubric", "total_weight")
 
     def __init__(self, rubric: Rubric, owner: str) -> None:
         self.rubric = rubric
         self.owner = owner
+        # Scored answers seen so far: results are frozen values, so equal inputs share one.
+        self.results: dict[tuple[object, ...], tuple[float, CriterionResult]] = {}
         self.criteria = rubric.criteria
         self.index = {c.id: c for c in rubric.criteria}
         self.total_weight = sum(c.weight for c in rubric.criteria)
@@ -187,14 +216,28 @@ class _CompiledRubric:
         return self.levels[-1][1]
 
 
+def _at(position: int, name: str) -> str:
+    """The path of field ``name`` of observation ``position`` (built only for an issue)."""
+    return f"$.observations[{position}].{name}"
+
+
+_YES_NO, _SCALE = AnswerKind.YES_NO, AnswerKind.SCALE
+_OBSERVED, _DERIVED, _MISSING, _FAILED = (
+    AnswerSource.OBSERVED,
+    AnswerSource.DERIVED,
+    AnswerSource.MISSING,
+    AnswerSource.FAILED,
+)
+
+
 def _score_answer(criterion: Criterion, answer: Answer) -> float | None:
     """The 0-1 score of ``answer`` for ``criterion``; None if it does not fit."""
     kind = criterion.kind
-    if kind is AnswerKind.YES_NO:
+    if kind is _YES_NO:
         if isinstance(answer, bool):
             return 1.0 if answer else 0.0
         return None
-    if kind is AnswerKind.SCALE:
+    if kind is _SCALE:
         top = criterion.scale_max or 1
         if isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer <= top:
             return answer / top
@@ -219,10 +262,28 @@ class Engine:
 
     Build one per registry and reuse it: it is immutable after construction
     and safe to share between threads.
+
+    Every assessment and referral carries a :class:`~mentorkit.Receipt`
+    (see :func:`mentorkit.replay`); ``receipts=False`` leaves them out
+    where only throughput matters. ``pack_hash`` is the content hash of the
+    rule pack, computed once here.
     """
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, *, receipts: bool = True) -> None:
         self.registry = registry
+        self.receipts = receipts
+        self._hashes = {f"rubric:{r.id}": declaration_hash(r) for r in registry.rubrics.values()}
+        self._hashes.update({f"rule:{r.id}": declaration_hash(r) for r in registry.rules})
+        self.pack_hash = pack_hash(registry.rubrics.values(), registry.rules)
+        self._rule_reads = {
+            r.id: tuple(sorted({c.fact for c in r.conditions})) for r in registry.rules
+        }
+        # Rubrics whose plugin code reads the Business: their input hash includes it.
+        self._reads_business = {
+            r.id: r.applies_to is not None or any(c.derive is not None for c in r.criteria)
+            for r in registry.rubrics.values()
+        }
+        self._last_digest: tuple[Business, str] | None = None
         self._rubrics = tuple(
             _CompiledRubric(rubric, registry.owner("rubric", rubric.id))
             for rubric in registry.rubrics.values()
@@ -233,6 +294,19 @@ class Engine:
             for rubric in registry.rubrics.values()
         }
         self._rules = tuple((rule, registry.owner("rule", rule.id)) for rule in registry.rules)
+
+    def declaration_hash(self, kind: str, item_id: str) -> str:
+        """The content hash of rubric or rule (``kind``) ``item_id`` as loaded."""
+        return self._hashes[f"{kind}:{item_id}"]
+
+    def _digest(self, business: Business) -> str:
+        # One-slot cache: evaluate() assesses then refers the same business.
+        last = self._last_digest
+        if last is not None and last[0] is business:
+            return last[1]
+        digest = business_digest(business)
+        self._last_digest = (business, digest)
+        return digest
 
     @property
     def level_ranks(self) -> Mapping[str, Mapping[str, int]]:
@@ -271,11 +345,18 @@ class Engine:
                         PluginFailure(compiled.owner, "applies_to", repr(exc), compiled.rubric.id)
                     )
                     continue
-            assessments.append(
-                self._assess_one(
-                    compiled, business, answers.get(compiled.rubric.id, {}), on, failures
+            used = answers.get(compiled.rubric.id, {})
+            receipt = None
+            if self.receipts:
+                rubric_id = compiled.rubric.id
+                digest = self._digest(business) if self._reads_business[rubric_id] else None
+                receipt = make_receipt(
+                    self._hashes[f"rubric:{rubric_id}"],
+                    self.pack_hash,
+                    assessment_inputs_hash(digest, on, used),
+                    on,
                 )
-            )
+            assessments.append(self._assess_one(compiled, business, used, on, failures, receipt))
         return Evaluation(
             business_id=business.id,
             assessments=tuple(assessments),
@@ -292,21 +373,24 @@ class Engine:
     ) -> dict[str, dict[str, tuple[Answer, dt.date, str | None]]]:
         latest: dict[str, dict[str, tuple[Answer, dt.date, str | None]]] = {}
         for position, obs in enumerate(observations):
-            where = f"$.observations[{position}]"
             if obs.business_id != business.id:
                 issues.append(
-                    FieldIssue(f"{where}.business_id", f"belongs to business {obs.business_id!r}")
+                    FieldIssue(
+                        _at(position, "business_id"), f"belongs to business {obs.business_id!r}"
+                    )
                 )
                 continue
             compiled = self._by_id.get(obs.rubric_id)
             if compiled is None:
-                issues.append(FieldIssue(f"{where}.rubric_id", f"no rubric {obs.rubric_id!r}"))
+                issues.append(
+                    FieldIssue(_at(position, "rubric_id"), f"no rubric {obs.rubric_id!r}")
+                )
                 continue
             criterion = compiled.index.get(obs.criterion_id)
             if criterion is None:
                 issues.append(
                     FieldIssue(
-                        f"{where}.criterion_id",
+                        _at(position, "criterion_id"),
                         f"rubric {obs.rubric_id!r} has no criterion {obs.criterion_id!r}",
                     )
                 )
@@ -314,7 +398,7 @@ class Engine:
             if _score_answer(criterion, obs.value) is None:
                 issues.append(
                     FieldIssue(
-                        f"{where}.value",
+                        _at(position, "value"),
                         f"{obs.rubric_id}/{obs.criterion_id} expects {_expected(criterion)}",
                     )
                 )
@@ -334,6 +418,7 @@ class Engine:
         answers: Mapping[str, tuple[Answer, dt.date, str | None]],
         on: dt.date,
         failures: list[PluginFailure],
+        receipt: Receipt | None = None,
     ) -> Assessment:
         rubric = compiled.rubric
         results = []
@@ -341,13 +426,13 @@ class Engine:
         earned = 0.0
         for criterion in compiled.criteria:
             given = answers.get(criterion.id)
-            source = AnswerSource.OBSERVED
+            source = _OBSERVED
             answer: Answer | None = None
             note: str | None = None
             if given is not None:
                 answer, _day, note = given
             elif criterion.derive is not None:
-                source = AnswerSource.DERIVED
+                source = _DERIVED
                 try:
                     answer = criterion.derive(business, on)
                 except Exception as exc:
@@ -356,12 +441,18 @@ class Engine:
                             compiled.owner, "derive", repr(exc), f"{rubric.id}/{criterion.id}"
                         )
                     )
-                    source = AnswerSource.FAILED
+                    source = _FAILED
             if answer is None:
-                if source is not AnswerSource.FAILED:
-                    source = AnswerSource.MISSING
+                if source is not _FAILED:
+                    source = _MISSING
                 missing.append(criterion.id)
                 results.append(CriterionResult(criterion.id, criterion.weight, source))
+                continue
+            key = (criterion.id, source, type(answer), answer, note)
+            cached = compiled.results.get(key) if type(answer) in _ANSWER_TYPES else None
+            if cached is not None:
+                earned += criterion.weight * cached[0]
+                results.append(cached[1])
                 continue
             score = _score_answer(criterion, answer)
             if score is None:
@@ -380,17 +471,18 @@ class Engine:
                 )
                 continue
             earned += criterion.weight * score
-            results.append(
-                CriterionResult(
-                    criterion.id,
-                    criterion.weight,
-                    source,
-                    score=score,
-                    answer=answer,
-                    met=score >= criterion.met_at,
-                    note=note,
-                )
+            result = CriterionResult(
+                criterion.id,
+                criterion.weight,
+                source,
+                score=score,
+                answer=answer,
+                met=score >= criterion.met_at,
+                note=note,
             )
+            if type(answer) in _ANSWER_TYPES and len(compiled.results) < _RESULTS_CACHED:
+                compiled.results[key] = (score, result)
+            results.append(result)
         if missing:
             return Assessment(
                 business_id=business.id,
@@ -400,6 +492,7 @@ class Engine:
                 status=AssessmentStatus.INCOMPLETE,
                 criteria=tuple(results),
                 missing=tuple(missing),
+                receipt=receipt,
             )
         total = round(min(100.0, 100.0 * earned / compiled.total_weight), _SCORE_DIGITS)
         return Assessment(
@@ -411,6 +504,7 @@ class Engine:
             score=total,
             level=compiled.level_for(total),
             criteria=tuple(results),
+            receipt=receipt,
         )
 
     # ----------------------------------------------------------------------- refer
@@ -466,6 +560,7 @@ class Engine:
         failures = []
         units_done: set[str] = set()
         coops = tuple(cooperatives)
+        coops_digest: str | None = None
         for rule, owner in self._rules:
             if rule.unit in units_done:
                 continue
@@ -479,6 +574,26 @@ class Engine:
                 except Exception as exc:
                     failures.append(PluginFailure(owner, "details", repr(exc), rule.id))
             units_done.add(rule.unit)
+            receipt = None
+            if self.receipts:
+                # A ``details`` function reads the Business and the cooperatives too.
+                digest = None
+                if rule.details is not None:
+                    digest = self._digest(business)
+                    if coops_digest is None:
+                        coops_digest = cooperatives_digest(coops)
+                receipt = make_receipt(
+                    self._hashes[f"rule:{rule.id}"],
+                    self.pack_hash,
+                    referral_inputs_hash(
+                        digest,
+                        on,
+                        known,
+                        self._rule_reads[rule.id],
+                        coops_digest if rule.details is not None else None,
+                    ),
+                    on,
+                )
             referrals.append(
                 Referral(
                     business_id=business.id,
@@ -488,6 +603,7 @@ class Engine:
                     proposed_on=on,
                     reasons=self.reasons(rule, known),
                     details=details,
+                    receipt=receipt,
                 )
             )
         return Evaluation(

@@ -44,6 +44,7 @@ __all__ = [
     "Programme",
     "ProgrammeKind",
     "Reason",
+    "Receipt",
     "Referral",
     "SalesChannel",
     "Sector",
@@ -88,7 +89,9 @@ def _digits(count: int, what: str) -> Callable[[object, "attrs.Attribute[Any]", 
     def check(_inst: object, attribute: "attrs.Attribute[Any]", value: str | None) -> None:
         # The value is never echoed: it may be personal data.
         if value is not None and not pattern.fullmatch(value):
-            raise InvalidFieldError(attribute.name, f"{what} must be exactly {count} digits")
+            raise InvalidFieldError(
+                attribute.name, "{what} must be exactly {count} digits", what=what, count=count
+            )
 
     return check
 
@@ -453,6 +456,45 @@ class CriterionResult:
     note: str | None = None
 
 
+#: Hash texts already checked (a rule pack's few declaration and pack hashes recur on every result).
+_CHECKED_HASHES: set[str] = set()
+
+
+def _hash_text(_inst: object, attribute: "attrs.Attribute[Any]", value: str) -> None:
+    if type(value) is str and value in _CHECKED_HASHES:
+        return
+    # str.strip with a character set: the cheapest exact check (receipts are on the hot path).
+    if not (
+        isinstance(value, str)
+        and len(value) == 71
+        and value.startswith("sha256:")
+        and not value[7:].strip("0123456789abcdef")
+    ):
+        raise InvalidFieldError(attribute.name, "must be 'sha256:' and 64 lower-case hex digits")
+    if attribute.name != "inputs" and len(_CHECKED_HASHES) < 4096:
+        _CHECKED_HASHES.add(value)
+
+
+@frozen
+class Receipt:
+    """A decision receipt (tanda bukti keputusan): what produced a result.
+
+    ``declaration`` is the content hash of the rubric or rule that decided,
+    ``pack`` the content hash of the whole rule pack loaded (every rubric and
+    rule, and the dated legal parameters the facts use), ``inputs`` the hash
+    of exactly the inputs the decision read (the business without personal
+    data, the observations or facts used) and ``on`` the date of the
+    decision, which selects the legal parameters in force. ``scheme`` names
+    the hashing scheme. See :func:`mentorkit.replay`.
+    """
+
+    declaration: str = field(validator=_hash_text)
+    pack: str = field(validator=_hash_text)
+    inputs: str = field(validator=_hash_text)
+    on: dt.date
+    scheme: str = "mentorkit-receipt/1"
+
+
 @frozen
 class Assessment:
     """The result of scoring one business against one rubric version (penilaian).
@@ -470,6 +512,7 @@ class Assessment:
     level: str | None = None
     criteria: tuple[CriterionResult, ...] = ()
     missing: tuple[str, ...] = ()
+    receipt: Receipt | None = None
 
     def __attrs_post_init__(self) -> None:
         complete = self.status is AssessmentStatus.COMPLETE
@@ -506,6 +549,7 @@ class Referral:
     proposed_on: dt.date
     reasons: tuple[Reason, ...] = ()
     details: tuple[tuple[str, str], ...] = ()
+    receipt: Receipt | None = None
 
 
 # --------------------------------------------------------------------------- personal data

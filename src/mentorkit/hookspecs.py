@@ -25,6 +25,7 @@ import pluggy
 
 from ._declarations import MilestoneTemplate, ReferralRule, Rubric, Unit
 from ._model import Assessment, Referral
+from ._policy import RulePolicy
 
 __all__ = [
     "PROJECT_NAME",
@@ -36,6 +37,7 @@ __all__ = [
     "register_milestone_templates",
     "register_referral_rules",
     "register_rubrics",
+    "register_rule_policies",
     "register_units",
 ]
 
@@ -89,6 +91,19 @@ def register_milestone_templates() -> Iterable[MilestoneTemplate]:
     Called once per plugin when a registry loads; return
     :class:`~mentorkit.MilestoneTemplate` objects. Criteria name them in
     ``Criterion.milestone`` to recommend a step while they are unmet.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def register_rule_policies() -> Iterable[RulePolicy]:
+    """Declare what the referral rules promise: coverage and exclusive units.
+
+    Not called when a registry loads, but by :func:`mentorkit.check_rules`,
+    once per plugin, each implementation on its own; return
+    :class:`~mentorkit.RulePolicy` objects. Each names units declared by
+    some plugin; ``check_rules`` searches generated businesses for one that
+    breaks a policy and reports it with that business as the example.
     """
     raise NotImplementedError
 
