@@ -17,6 +17,7 @@ __all__ = [
     "FieldIssue",
     "InvalidFieldError",
     "MentorkitError",
+    "MissingExtraError",
     "NotFoundError",
     "PluginError",
     "TransitionError",
@@ -123,3 +124,11 @@ class TransitionError(MentorkitError, ValueError):
 
 class AccessDeniedError(MentorkitError, PermissionError):
     """The acting user may not do or see this."""
+
+
+class MissingExtraError(MentorkitError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __init__(self, extra: str, purpose: str) -> None:
+        self.extra = extra
+        super().__init__(f"{purpose} needs the '{extra}' extra: pip install 'mentorkit[{extra}]'")

@@ -30,7 +30,7 @@ from attrs import frozen
 
 from ._declarations import Condition, FactValue, Op, ReferralRule
 from ._engine import Engine, check_condition
-from ._errors import MentorkitError
+from ._errors import MissingExtraError
 from ._model import Business, Observation
 from ._policy import PolicyKind, RulePolicy
 from ._registry import PluginFailure, Registry, _check_condition
@@ -45,10 +45,6 @@ __all__ = [
 ]
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
-
-
-class MissingTestingExtraError(MentorkitError, ImportError):
-    """The ``testing`` extra (hypothesis) is needed for rule-pack checks."""
 
 
 class FindingKind(enum.StrEnum):
@@ -322,9 +318,7 @@ def check_rules(
         from hypothesis import HealthCheck, Phase, find, settings
         from hypothesis.errors import NoSuchExample
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingTestingExtraError(
-            "check_rules needs hypothesis: install the 'testing' extra (mentorkit[testing])"
-        ) from exc
+        raise MissingExtraError("testing", "check_rules (hypothesis)") from exc
 
     registry = engine.registry if isinstance(engine, Engine) else engine
     engine = Engine(registry, receipts=False)

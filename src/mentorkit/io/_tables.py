@@ -9,16 +9,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._errors import MentorkitError
+from .._errors import MentorkitError, MissingExtraError
 
 __all__ = ["FORMATS", "MissingExtraError", "iter_rows", "table_format", "write_table"]
 
 #: File formats by extension.
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
-
-
-class MissingExtraError(MentorkitError, ImportError):
-    """An optional dependency is not installed; the message names the extra."""
 
 
 def table_format(path: Path) -> str:
@@ -35,9 +31,7 @@ def _openpyxl() -> Any:
         # Imported by name: an optional dependency without type stubs.
         return importlib.import_module("openpyxl")
     except ImportError:
-        raise MissingExtraError(
-            "reading or writing .xlsx needs openpyxl: pip install 'mentorkit[cli]'"
-        ) from None
+        raise MissingExtraError("cli", "reading or writing .xlsx (openpyxl)") from None
 
 
 def iter_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, object]]:

@@ -6,9 +6,8 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .._errors import MentorkitError
+from .._errors import MentorkitError, MissingExtraError
 from ..i18n import Translator, translator
-from ..io._tables import MissingExtraError
 
 __all__ = ["render_html"]
 
@@ -22,9 +21,7 @@ def _matplotlib() -> tuple[Any, Any]:
         figure = importlib.import_module("matplotlib.figure")
         mpl = importlib.import_module("matplotlib")
     except ImportError:
-        raise MissingExtraError(
-            "drawing the report's charts needs matplotlib: pip install 'mentorkit[cli]'"
-        ) from None
+        raise MissingExtraError("cli", "drawing the report's charts (matplotlib)") from None
     return mpl, figure
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
+from .._errors import MissingExtraError
 from ._base import SQLStore, Tx
 from ._migrations import Migration
 from ._schema import POSTGRES_MIGRATIONS
@@ -24,10 +25,7 @@ def _psycopg() -> Any:
     try:
         import psycopg
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "PostgresStore needs psycopg 3: install the extra with"
-            " `pip install 'mentorkit[postgres]'`"
-        ) from exc
+        raise MissingExtraError("postgres", "PostgresStore (psycopg 3)") from exc
     return psycopg
 
 
