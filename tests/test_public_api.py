@@ -48,3 +48,34 @@ class TestPublicApi:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
         assert out.stdout.strip() == "[]"
+
+    def test_top_level_names_load_lazily(self) -> None:
+        """`import mentorkit` loads no submodule until a public name is touched."""
+        code = (
+            "import sys, mentorkit; before = 'mentorkit._engine' in sys.modules;"
+            " mentorkit.Engine; after = 'mentorkit._engine' in sys.modules;"
+            " print(before, after, 'attrs' in dir(mentorkit) or 'Engine' in dir(mentorkit))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.split() == ["False", "True", "True"]
+
+    def test_unknown_name_is_an_attribute_error(self) -> None:
+        import mentorkit
+
+        with pytest.raises(AttributeError, match="has no attribute 'Bussiness'"):
+            _ = mentorkit.Bussiness  # type: ignore[attr-defined]  # the typo is the point
+
+    def test_cli_help_imports_no_engine(self) -> None:
+        """`mentorkit --help` stays fast: the engine, io and stores load only in commands."""
+        code = (
+            "import sys; from click.testing import CliRunner; from mentorkit.cli import main;"
+            " r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output;"
+            " heavy = {'mentorkit._engine', 'mentorkit.io', 'mentorkit.store', 'matplotlib',"
+            " 'mentorkit.cases', 'openpyxl', 'hypothesis'} & set(sys.modules); print(sorted(heavy))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "[]"

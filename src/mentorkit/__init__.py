@@ -2,104 +2,217 @@
 
 The public API is re-exported here; modules whose names start with ``_``
 are private. See the documentation's reference for each name.
+
+Public names are loaded on first use (PEP 562), so ``import mentorkit``
+(and the ``mentorkit`` command's start-up) costs almost nothing until a name
+is touched.
 """
 
-from . import hookspecs
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .__about__ import __version__
-from ._declarations import (
-    AnswerKind,
-    Choice,
-    Condition,
-    Criterion,
-    FactValue,
-    Level,
-    MilestoneTemplate,
-    Op,
-    ReferralRule,
-    Rubric,
-    RuleContext,
-    Unit,
-)
-from ._engine import Engine, Evaluation, business_facts, check_condition
-from ._errors import (
-    AccessDeniedError,
-    ConflictError,
-    DeclarationError,
-    DecodeError,
-    FieldIssue,
-    InvalidFieldError,
-    MentorkitError,
-    MissingExtraError,
-    NotFoundError,
-    PluginError,
-    TransitionError,
-)
-from ._eventlog import EventRecord, EventStore, InMemoryEventStore
-from ._model import (
-    Answer,
-    AnswerSource,
-    Assessment,
-    AssessmentStatus,
-    Business,
-    Cooperative,
-    CooperativeMembership,
-    CriterionResult,
-    Gender,
-    Label,
-    Licence,
-    LicenceKind,
-    Mentor,
-    MentorKind,
-    Milestone,
-    MilestoneStatus,
-    Observation,
-    Person,
-    Programme,
-    ProgrammeKind,
-    Reason,
-    Receipt,
-    Referral,
-    SalesChannel,
-    Sector,
-    Session,
-    SizeClass,
-    mask_nik,
-    mask_phone,
-    sensitive_fields,
-)
-from ._policy import PolicyKind, RulePolicy
-from ._receipts import declaration_hash, pack_hash
-from ._registry import PluginFailure, PluginInfo, Registry
-from ._replay import ReplayMismatchError, replay
-from ._rulecheck import (
-    Finding,
-    FindingExample,
-    FindingKind,
-    RulePackReport,
-    check_rules,
-    rule_policies,
-)
-from ._serialize import (
-    Decoded,
-    configure_converter,
-    decode,
-    decode_lines,
-    dumps,
-    encode,
-    loads,
-    make_converter,
-)
-from ._sizeclass import SIZE_THRESHOLDS, SizeThresholds, size_class, thresholds_on
-from ._whatif import LevelChange, LevelDirection, WhatIfReport, WhatIfRow, what_if
-from ._whynot import (
-    ConditionExplanation,
-    NearestChange,
-    RuleExplanation,
-    WhyNot,
-    fact_label,
-    why_not,
-)
-from .hookspecs import hookimpl
+
+if TYPE_CHECKING:  # the static view, for type checkers and IDEs
+    from . import hookspecs
+    from ._declarations import (
+        AnswerKind,
+        Choice,
+        Condition,
+        Criterion,
+        FactValue,
+        Level,
+        MilestoneTemplate,
+        Op,
+        ReferralRule,
+        Rubric,
+        RuleContext,
+        Unit,
+    )
+    from ._engine import Engine, Evaluation, business_facts, check_condition
+    from ._errors import (
+        AccessDeniedError,
+        ConflictError,
+        DeclarationError,
+        DecodeError,
+        FieldIssue,
+        InvalidFieldError,
+        MentorkitError,
+        MissingExtraError,
+        NotFoundError,
+        PluginError,
+        TransitionError,
+    )
+    from ._eventlog import EventRecord, EventStore, InMemoryEventStore
+    from ._model import (
+        Answer,
+        AnswerSource,
+        Assessment,
+        AssessmentStatus,
+        Business,
+        Cooperative,
+        CooperativeMembership,
+        CriterionResult,
+        Gender,
+        Label,
+        Licence,
+        LicenceKind,
+        Mentor,
+        MentorKind,
+        Milestone,
+        MilestoneStatus,
+        Observation,
+        Person,
+        Programme,
+        ProgrammeKind,
+        Reason,
+        Receipt,
+        Referral,
+        SalesChannel,
+        Sector,
+        Session,
+        SizeClass,
+        mask_nik,
+        mask_phone,
+        sensitive_fields,
+    )
+    from ._policy import PolicyKind, RulePolicy
+    from ._receipts import declaration_hash, pack_hash
+    from ._registry import PluginFailure, PluginInfo, Registry
+    from ._replay import ReplayMismatchError, replay
+    from ._rulecheck import (
+        Finding,
+        FindingExample,
+        FindingKind,
+        RulePackReport,
+        check_rules,
+        rule_policies,
+    )
+    from ._serialize import (
+        Decoded,
+        configure_converter,
+        decode,
+        decode_lines,
+        dumps,
+        encode,
+        loads,
+        make_converter,
+    )
+    from ._sizeclass import SIZE_THRESHOLDS, SizeThresholds, size_class, thresholds_on
+    from ._whatif import LevelChange, LevelDirection, WhatIfReport, WhatIfRow, what_if
+    from ._whynot import (
+        ConditionExplanation,
+        NearestChange,
+        RuleExplanation,
+        WhyNot,
+        fact_label,
+        why_not,
+    )
+    from .hookspecs import hookimpl
+
+#: Where each lazily loaded public name lives: (module, attribute or None for a module).
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "AccessDeniedError": ("._errors", "AccessDeniedError"),
+    "Answer": ("._model", "Answer"),
+    "AnswerKind": ("._declarations", "AnswerKind"),
+    "AnswerSource": ("._model", "AnswerSource"),
+    "Assessment": ("._model", "Assessment"),
+    "AssessmentStatus": ("._model", "AssessmentStatus"),
+    "Business": ("._model", "Business"),
+    "Choice": ("._declarations", "Choice"),
+    "Condition": ("._declarations", "Condition"),
+    "ConditionExplanation": ("._whynot", "ConditionExplanation"),
+    "ConflictError": ("._errors", "ConflictError"),
+    "Cooperative": ("._model", "Cooperative"),
+    "CooperativeMembership": ("._model", "CooperativeMembership"),
+    "Criterion": ("._declarations", "Criterion"),
+    "CriterionResult": ("._model", "CriterionResult"),
+    "DeclarationError": ("._errors", "DeclarationError"),
+    "DecodeError": ("._errors", "DecodeError"),
+    "Decoded": ("._serialize", "Decoded"),
+    "Engine": ("._engine", "Engine"),
+    "Evaluation": ("._engine", "Evaluation"),
+    "EventRecord": ("._eventlog", "EventRecord"),
+    "EventStore": ("._eventlog", "EventStore"),
+    "FactValue": ("._declarations", "FactValue"),
+    "FieldIssue": ("._errors", "FieldIssue"),
+    "Finding": ("._rulecheck", "Finding"),
+    "FindingExample": ("._rulecheck", "FindingExample"),
+    "FindingKind": ("._rulecheck", "FindingKind"),
+    "Gender": ("._model", "Gender"),
+    "InMemoryEventStore": ("._eventlog", "InMemoryEventStore"),
+    "InvalidFieldError": ("._errors", "InvalidFieldError"),
+    "Label": ("._model", "Label"),
+    "Level": ("._declarations", "Level"),
+    "LevelChange": ("._whatif", "LevelChange"),
+    "LevelDirection": ("._whatif", "LevelDirection"),
+    "Licence": ("._model", "Licence"),
+    "LicenceKind": ("._model", "LicenceKind"),
+    "Mentor": ("._model", "Mentor"),
+    "MentorKind": ("._model", "MentorKind"),
+    "MentorkitError": ("._errors", "MentorkitError"),
+    "Milestone": ("._model", "Milestone"),
+    "MilestoneStatus": ("._model", "MilestoneStatus"),
+    "MilestoneTemplate": ("._declarations", "MilestoneTemplate"),
+    "MissingExtraError": ("._errors", "MissingExtraError"),
+    "NearestChange": ("._whynot", "NearestChange"),
+    "NotFoundError": ("._errors", "NotFoundError"),
+    "Observation": ("._model", "Observation"),
+    "Op": ("._declarations", "Op"),
+    "Person": ("._model", "Person"),
+    "PluginError": ("._errors", "PluginError"),
+    "PluginFailure": ("._registry", "PluginFailure"),
+    "PluginInfo": ("._registry", "PluginInfo"),
+    "PolicyKind": ("._policy", "PolicyKind"),
+    "Programme": ("._model", "Programme"),
+    "ProgrammeKind": ("._model", "ProgrammeKind"),
+    "Reason": ("._model", "Reason"),
+    "Receipt": ("._model", "Receipt"),
+    "Referral": ("._model", "Referral"),
+    "ReferralRule": ("._declarations", "ReferralRule"),
+    "Registry": ("._registry", "Registry"),
+    "ReplayMismatchError": ("._replay", "ReplayMismatchError"),
+    "Rubric": ("._declarations", "Rubric"),
+    "RuleContext": ("._declarations", "RuleContext"),
+    "RuleExplanation": ("._whynot", "RuleExplanation"),
+    "RulePackReport": ("._rulecheck", "RulePackReport"),
+    "RulePolicy": ("._policy", "RulePolicy"),
+    "SIZE_THRESHOLDS": ("._sizeclass", "SIZE_THRESHOLDS"),
+    "SalesChannel": ("._model", "SalesChannel"),
+    "Sector": ("._model", "Sector"),
+    "Session": ("._model", "Session"),
+    "SizeClass": ("._model", "SizeClass"),
+    "SizeThresholds": ("._sizeclass", "SizeThresholds"),
+    "TransitionError": ("._errors", "TransitionError"),
+    "Unit": ("._declarations", "Unit"),
+    "WhatIfReport": ("._whatif", "WhatIfReport"),
+    "WhatIfRow": ("._whatif", "WhatIfRow"),
+    "WhyNot": ("._whynot", "WhyNot"),
+    "business_facts": ("._engine", "business_facts"),
+    "check_condition": ("._engine", "check_condition"),
+    "check_rules": ("._rulecheck", "check_rules"),
+    "configure_converter": ("._serialize", "configure_converter"),
+    "declaration_hash": ("._receipts", "declaration_hash"),
+    "decode": ("._serialize", "decode"),
+    "decode_lines": ("._serialize", "decode_lines"),
+    "dumps": ("._serialize", "dumps"),
+    "encode": ("._serialize", "encode"),
+    "fact_label": ("._whynot", "fact_label"),
+    "hookimpl": (".hookspecs", "hookimpl"),
+    "hookspecs": (".hookspecs", None),
+    "loads": ("._serialize", "loads"),
+    "make_converter": ("._serialize", "make_converter"),
+    "mask_nik": ("._model", "mask_nik"),
+    "mask_phone": ("._model", "mask_phone"),
+    "pack_hash": ("._receipts", "pack_hash"),
+    "replay": ("._replay", "replay"),
+    "rule_policies": ("._rulecheck", "rule_policies"),
+    "sensitive_fields": ("._model", "sensitive_fields"),
+    "size_class": ("._sizeclass", "size_class"),
+    "thresholds_on": ("._sizeclass", "thresholds_on"),
+    "what_if": ("._whatif", "what_if"),
+    "why_not": ("._whynot", "why_not"),
+}
 
 __all__ = [
     "SIZE_THRESHOLDS",
@@ -204,3 +317,20 @@ __all__ = [
     "what_if",
     "why_not",
 ]
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        try:
+            module_name, attribute = _LAZY[name]
+        except KeyError:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        module = importlib.import_module(module_name, __name__)
+        value = module if attribute is None else getattr(module, attribute)
+        globals()[name] = value  # later look-ups skip __getattr__
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

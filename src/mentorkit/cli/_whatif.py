@@ -12,17 +12,16 @@ import importlib.metadata
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._declarations import FactValue
-from .._engine import Engine
-from .._model import Business, Observation
-from .._registry import Registry
-from .._whatif import what_if
-from .._whynot import show_fact, why_not
-from ..io import import_file
+# The engine and its friends are imported inside the commands, so that
+# `mentorkit --help` (which reads these commands' help) starts fast.
+if TYPE_CHECKING:
+    from .._declarations import FactValue
+    from .._model import Business, Observation
+    from .._registry import Registry
 
 __all__ = ["whatif", "whynot"]
 
@@ -44,7 +43,9 @@ def _registry(
     load: Sequence[str],
     add: Sequence[str] = (),
     drop: Sequence[str] = (),
-) -> Registry:
+) -> "Registry":
+    from .._registry import Registry
+
     """Installed (or only ``plugins``) and ``load`` plugins, less ``drop``, plus ``add``.
 
     ``load`` and ``add`` are ``module:attr`` plugin objects; ``drop`` names
@@ -59,7 +60,7 @@ def _registry(
     return Registry.load(plugins=[(spec, _load_object(spec)) for spec in specs], allow=allow)
 
 
-def _fact(text: str) -> tuple[str, FactValue]:
+def _fact(text: str) -> "tuple[str, FactValue]":
     name, sep, raw = text.partition("=")
     if not sep or not name:
         raise click.BadParameter(f"{text!r}: expected name=value", param_hint="--fact")
@@ -75,8 +76,10 @@ def _fact(text: str) -> tuple[str, FactValue]:
 
 
 def _read(
-    businesses_file: Path, observations_file: Path | None, registry: Registry
-) -> tuple[list[Business], list[Observation]]:
+    businesses_file: Path, observations_file: Path | None, registry: "Registry"
+) -> "tuple[list[Business], list[Observation]]":
+    from ..io import import_file
+
     loaded = import_file(businesses_file, "businesses")
     for error in loaded.errors:
         click.echo(str(error), err=True)
@@ -151,6 +154,9 @@ def whatif(
     candidate = _registry(plugins, load, add, drop)
     businesses, observations = _read(businesses_file, observations_file, current)
     given = dict(_fact(f) for f in facts)
+    from .._engine import Engine
+    from .._whatif import what_if
+
     report = what_if(
         businesses,
         Engine(current, receipts=False),
@@ -236,6 +242,9 @@ def whynot(
     if business is None:
         raise click.ClickException(f"no business {business_id!r} in {businesses_file.name}")
     mine = [o for o in observations if o.business_id == business_id]
+    from .._engine import Engine
+    from .._whynot import show_fact, why_not
+
     answer = why_not(
         business,
         unit,

@@ -18,8 +18,10 @@ Labels declared by plugins carry both languages already
 import functools
 import gettext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .._model import Label
+if TYPE_CHECKING:  # imported lazily: the CLI start-up reads this module
+    from .._model import Label
 
 __all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "Translator", "translator"]
 
@@ -57,7 +59,7 @@ class Translator:
         """The singular or plural form for ``count``, in this translator's language."""
         return self._translations.ngettext(singular, plural, count)
 
-    def label(self, label: Label | None, default: str = "") -> str:
+    def label(self, label: "Label | None", default: str = "") -> str:
         """The text of a declared :class:`~mentorkit.Label` in this language."""
         return default if label is None else label.get(self.lang)
 
