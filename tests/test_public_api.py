@@ -9,10 +9,18 @@ import pytest
 
 PUBLIC_MODULES = [
     "mentorkit",
+    "mentorkit.cases",
+    "mentorkit.cli",
+    "mentorkit.demo",
     "mentorkit.hookspecs",
-    "mentorkit.testing.strategies",
+    "mentorkit.i18n",
+    "mentorkit.io",
+    "mentorkit.legal",
+    "mentorkit.reports",
+    "mentorkit.store",
     "mentorkit.testing.conformance",
     "mentorkit.testing.sample",
+    "mentorkit.testing.strategies",
 ]
 
 

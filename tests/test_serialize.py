@@ -25,6 +25,7 @@ ROUND_TRIPS: list[tuple[type, st.SearchStrategy[Any]]] = [
     (mk.Assessment, mks.assessments()),
     (mk.Reason, mks.reasons()),
     (mk.Referral, mks.referrals()),
+    (mk.Receipt, mks.receipts()),
 ]
 
 

@@ -42,6 +42,7 @@ from .._model import (
     Programme,
     ProgrammeKind,
     Reason,
+    Receipt,
     Referral,
     SalesChannel,
     Sector,
@@ -58,6 +59,7 @@ __all__ = [
     "cooperatives",
     "criterion_results",
     "dates",
+    "hashes",
     "identifiers",
     "licences",
     "memberships",
@@ -72,6 +74,7 @@ __all__ = [
     "phones",
     "programmes",
     "reasons",
+    "receipts",
     "referrals",
     "sessions",
 ]
@@ -376,6 +379,16 @@ def criterion_results(draw: st.DrawFn) -> CriterionResult:
     )
 
 
+def hashes() -> st.SearchStrategy[str]:
+    """Content hashes as receipts carry them (``sha256:`` and 64 hex digits)."""
+    return st.from_regex(r"[0-9a-f]{64}", fullmatch=True).map(lambda h: "sha256:" + h)
+
+
+def receipts() -> st.SearchStrategy[Receipt]:
+    """Decision receipts (declaration, pack and input hashes, and the decision date)."""
+    return st.builds(Receipt, declaration=hashes(), pack=hashes(), inputs=hashes(), on=dates())
+
+
 @st.composite
 def assessments(draw: st.DrawFn) -> Assessment:
     """Assessments, complete (with score and level) or incomplete (without)."""
@@ -391,6 +404,7 @@ def assessments(draw: st.DrawFn) -> Assessment:
         level=draw(identifiers()) if complete else None,
         criteria=tuple(draw(st.lists(criterion_results(), max_size=5))),
         missing=() if complete else tuple(draw(st.lists(identifiers(), min_size=1, max_size=3))),
+        receipt=draw(st.none() | receipts()),
     )
 
 
@@ -417,4 +431,5 @@ def referrals() -> st.SearchStrategy[Referral]:
         proposed_on=dates(),
         reasons=st.lists(reasons(), max_size=4).map(tuple),
         details=st.lists(st.tuples(identifiers(), names()), max_size=3).map(tuple),
+        receipt=st.none() | receipts(),
     )
