@@ -10,12 +10,17 @@ caller's back. Event hooks run after the append succeeds; a hook that
 raises is recorded as a :class:`~mentorkit.PluginFailure` and never undoes
 the write.
 
+With ``cache_states=True`` the service keeps each case's folded state and
+its version, and on the next read folds only the events stored after that
+version on top of it (see :class:`CaseService`).
+
 Logs carry ids, event kinds and versions only, never personal data.
 """
 
 import datetime as dt
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -118,6 +123,20 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _fold_onto(state: CaseState, records: Iterable[EventRecord]) -> CaseState:
+    """Fold ``records`` (the events after ``state.version``) on top of ``state``.
+
+    The same steps as :func:`fold` from the first event, so the result is
+    the state a full fold of the stream gives.
+    """
+    for record in records:
+        event = from_record(record)
+        if not isinstance(event, CaseEvent):
+            raise TransitionError(f"event {record.kind!r} does not belong in a case stream")
+        state = apply(state, event, record.version, record.at)
+    return state
+
+
 @frozen
 class Outcome:
     """What a command did: the case's new state, input issues and plugin failures.
@@ -174,8 +193,26 @@ class CaseService:
     them (built from the registry when not given); ``clock`` gives the
     current time (inject one in tests); ``cooperatives`` are passed to the
     referral rules. Every call takes the acting :class:`Actor` explicitly.
-    The service holds no case state of its own, so it is as thread-safe as
-    its store.
+
+    ``cache_states`` keeps, per case stream, the last state the service
+    read or wrote with its version. A read then asks the store only for the
+    events after that version (``store.read(stream, after=version)``) and
+    folds them on top, so another writer's events are never hidden and a
+    command's expected version is still the version the store holds:
+    :class:`~mentorkit.ConflictError` behaves exactly as without the cache.
+    A successful append stores the new state; a conflicting one drops the
+    case's entry. The views that scan every case (caseloads, cohort
+    progress, a unit's referrals) reuse the cached states too. The cache is
+    guarded by a lock, so the service stays as thread-safe as its store.
+
+    The cache is off by default because the :class:`~mentorkit.EventStore`
+    contract is append-only but the SQL stores' ``erase_person`` (UU PDP
+    right to deletion) rewrites stored events in place without a new
+    version: a cache cannot see that, and a long-lived service sharing its
+    store with other processes would keep showing erased personal data. It
+    also grows by one state per case read. Turn it on where one process
+    owns the store while it works (the ``mentorkit`` command, a batch job,
+    tests) and call :meth:`forget` after rewriting events in place.
     """
 
     def __init__(
@@ -186,6 +223,7 @@ class CaseService:
         engine: Engine | None = None,
         clock: Clock | None = None,
         cooperatives: Sequence[Cooperative] = (),
+        cache_states: bool = False,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -193,6 +231,28 @@ class CaseService:
         self.clock = clock if clock is not None else _utc_now
         self.cooperatives = tuple(cooperatives)
         self._plugin_names = {p.name: p.display for p in registry.plugins}
+        self._cache: dict[str, CaseState] | None = {} if cache_states else None
+        self._cache_lock = threading.Lock()
+
+    @property
+    def caches_states(self) -> bool:
+        """True when the service keeps folded case states (``cache_states=True``)."""
+        return self._cache is not None
+
+    def forget(self, case_id: str | None = None) -> None:
+        """Drop the cached state of ``case_id``, or of every case when None.
+
+        Needed only after events were rewritten in place (such as
+        ``erase_person``); appends by anyone are always seen. A no-op
+        without the cache.
+        """
+        if self._cache is None:
+            return
+        with self._cache_lock:
+            if case_id is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(stream_name(case_id), None)
 
     # ----------------------------------------------------------------------- plumbing
 
@@ -205,8 +265,68 @@ class CaseService:
     def _today(self, on: dt.date | None) -> dt.date:
         return on if on is not None else self._now().date()
 
+    # The cache: one (version, state) per stream, the version being the state's own.
+
+    def _cached(self, stream: str) -> CaseState | None:
+        if self._cache is None:
+            return None
+        with self._cache_lock:
+            return self._cache.get(stream)
+
+    def _remember(self, stream: str, state: CaseState) -> None:
+        """Keep ``state`` unless another thread already keeps a later one."""
+        if self._cache is None:
+            return
+        with self._cache_lock:
+            held = self._cache.get(stream)
+            if held is None or held.version <= state.version:
+                self._cache[stream] = state
+
+    def _drop(self, stream: str) -> None:
+        if self._cache is None:
+            return
+        with self._cache_lock:
+            self._cache.pop(stream, None)
+
+    def _refresh(self, stream: str, cached: CaseState) -> CaseState:
+        """``cached`` brought up to date with the events stored after its version."""
+        tail = self.store.read(stream, after=cached.version)
+        if not tail:
+            return cached
+        if tail[0].version == cached.version + 1:
+            state = _fold_onto(cached, tail)
+        else:  # the store did not continue where the cache stopped: fold it all again
+            folded = fold(self.store.read(stream))
+            if folded is None:
+                self._drop(stream)
+                raise NotFoundError(f"no case stream {stream!r}")
+            state = folded
+        self._remember(stream, state)
+        return state
+
+    def _read_state(
+        self, case_id: str, wanted: Callable[[list[EventRecord]], bool] | None = None
+    ) -> CaseState | None:
+        """The current state of a case (None when it has no events).
+
+        ``wanted`` may skip an uncached stream by its raw records, before
+        any decoding; a cached state is refreshed and returned regardless,
+        so callers check the state itself too.
+        """
+        stream = stream_name(case_id)
+        cached = self._cached(stream)
+        if cached is not None:
+            return self._refresh(stream, cached)
+        records = self.store.read(stream)
+        if wanted is not None and not wanted(records):
+            return None
+        state = fold(records)
+        if state is not None:
+            self._remember(stream, state)
+        return state
+
     def _load(self, case_id: str) -> CaseState:
-        state = fold(self.store.read(stream_name(case_id)))
+        state = self._read_state(case_id)
         if state is None:
             raise NotFoundError(f"no case {case_id!r}")
         return state
@@ -242,7 +362,13 @@ class CaseService:
                 raise TypeError(f"event kind {event.kind!r} decoded to another class")
             new = apply(new, stored, record.version, at)
             records.append(record)
-        self.store.append(stream, read_version, records)
+        try:
+            self.store.append(stream, read_version, records)
+        except ConflictError:
+            self._drop(stream)
+            raise
+        assert new is not None  # at least one event was applied
+        self._remember(stream, new)
         _log.info(
             "case %s: %s by %s, version %d -> %d",
             case_id,
@@ -251,7 +377,6 @@ class CaseService:
             read_version,
             records[-1].version,
         )
-        assert new is not None  # at least one event was applied
         return new
 
     def _fire(self, hook_name: str, **kwargs: Any) -> tuple[PluginFailure, ...]:
@@ -279,12 +404,13 @@ class CaseService:
     def _states(
         self, wanted: Callable[[list[EventRecord]], bool] | None = None
     ) -> Iterable[CaseState]:
-        """Every case, by case id; ``wanted`` skips streams by their raw records, undecoded."""
+        """Every case, by case id.
+
+        ``wanted`` skips uncached streams by their raw records, undecoded;
+        it only saves work, so callers still check each state they get.
+        """
         for case_id in self._case_ids():
-            records = self.store.read(stream_name(case_id))
-            if wanted is not None and not wanted(records):
-                continue
-            state = fold(records)
+            state = self._read_state(case_id, wanted)
             if state is not None:
                 yield state
 
@@ -307,6 +433,15 @@ class CaseService:
                 out.append(case_view(actor, state, reveal=reveal))
         return out
 
+    def state(self, actor: Actor, case_id: str) -> CaseState:
+        """The whole state of a case, personal data in clear (coordinators only).
+
+        For the office's own processing and exports; show people
+        :meth:`get`, which masks the owner's NIK and phone.
+        """
+        require_coordinator(actor, f"read the state of case {case_id!r}")
+        return self._load(case_id)
+
     def history(self, actor: Actor, case_id: str) -> list[EventRecord]:
         """The stored events of a case, oldest first.
 
@@ -326,12 +461,18 @@ class CaseService:
     def _caseloads(self) -> dict[str, int]:
         loads: dict[str, int] = {}
         for case_id in self._case_ids():
+            stream = stream_name(case_id)
             mentor: str | None = None
-            for record in self.store.read(stream_name(case_id)):
-                if record.kind in (MentorAssigned.kind, MentorReassigned.kind):
-                    mentor = str(record.data["mentor_id"])
-                elif record.kind == CaseClosed.kind:
-                    mentor = None
+            cached = self._cached(stream)
+            if cached is not None:
+                state = self._refresh(stream, cached)
+                mentor = state.mentor_id if state.is_open else None
+            else:  # scan the raw records: cheaper than decoding them
+                for record in self.store.read(stream):
+                    if record.kind in (MentorAssigned.kind, MentorReassigned.kind):
+                        mentor = str(record.data["mentor_id"])
+                    elif record.kind == CaseClosed.kind:
+                        mentor = None
             if mentor is not None:
                 loads[mentor] = loads.get(mentor, 0) + 1
         return loads

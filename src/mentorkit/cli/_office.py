@@ -19,7 +19,7 @@ from .._model import (
     mask_phone,
 )
 from .._registry import PluginFailure, Registry
-from ..cases import Actor, CaseEvent, CaseReferral, CaseService, CaseState, Role, stream_name
+from ..cases import Actor, CaseReferral, CaseService, CaseState, Role, stream_name
 from ..io import ImportResult
 from ..reports import cohort_cases, cohort_indicators, referral_outcome
 from ..store import SQLiteStore, SQLStore, Synchronous, open_store
@@ -53,43 +53,14 @@ def _failures(failures: Iterable[PluginFailure]) -> list[Problem]:
     ]
 
 
-class _CachedCaseService(CaseService):
-    """A :class:`CaseService` that keeps the states it folded or wrote.
-
-    A command re-folds its case from the whole stream; over a cohort's
-    story that is most of the time spent. The command line runs one
-    command at a time, so a state whose stream version still matches the
-    store is reused; any other writer bumps the version and the case is
-    folded afresh. (Suggested upstream: incremental folds in CaseService.)
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._folded: dict[str, CaseState] = {}
-
-    def _load(self, case_id: str) -> CaseState:
-        cached = self._folded.get(case_id)
-        if cached is not None and self.store.version(stream_name(case_id)) == cached.version:
-            return cached
-        state = super()._load(case_id)
-        self._folded[case_id] = state
-        return state
-
-    def _commit(
-        self,
-        actor: Actor,
-        case_id: str,
-        state: CaseState | None,
-        events: Sequence[CaseEvent],
-        expected_version: int | None,
-    ) -> CaseState:
-        new = super()._commit(actor, case_id, state, events, expected_version)
-        self._folded[case_id] = new
-        return new
-
-
 class Office:
-    """A store, the loaded plugins and a case service, acting as the coordinator."""
+    """A store, the loaded plugins and a case service, acting as the coordinator.
+
+    The service caches folded case states (``cache_states=True``): a
+    command re-reads every case several times over a cohort's story, and
+    only the events written since are folded again. The process owns the
+    store while a command runs, which is what the cache asks for.
+    """
 
     def __init__(
         self,
@@ -101,12 +72,13 @@ class Office:
         self.store = store
         self.registry = registry
         self.engine = Engine(registry)
-        self.service: _CachedCaseService = _CachedCaseService(
+        self.service = CaseService(
             store,
             registry,
             engine=self.engine,
             clock=clock,
             cooperatives=store.cooperatives(),
+            cache_states=True,
         )
 
     @classmethod
@@ -195,7 +167,7 @@ class Office:
         """Every case of ``programme`` (every case when None), by case id."""
         prefix = stream_name("" if programme is None else f"{programme.id}:")
         return [
-            self.service._load(stream[len(stream_name("")) :])  # our own subclass
+            self.service.state(COORDINATOR, stream[len(stream_name("")) :])
             for stream in self.store.streams(prefix)
         ]
 
