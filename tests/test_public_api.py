@@ -9,6 +9,7 @@ import pytest
 
 PUBLIC_MODULES = [
     "mentorkit",
+    "mentorkit.batch",
     "mentorkit.cases",
     "mentorkit.cli",
     "mentorkit.demo",

@@ -260,8 +260,10 @@ def _expected(criterion: Criterion) -> str:
 class Engine:
     """Evaluates a registry's rubrics and referral rules for businesses.
 
-    Build one per registry and reuse it: it is immutable after construction
-    and safe to share between threads.
+    Build one per registry and reuse it: its declarations and hashes are
+    fixed at construction, and it is safe to share between threads (its only
+    mutable part is a one-slot cache of the last business's digest, checked
+    by identity).
 
     Every assessment and referral carries a :class:`~mentorkit.Receipt`
     (see :func:`mentorkit.replay`); ``receipts=False`` leaves them out
