@@ -22,8 +22,10 @@ $(STAMP): $(SOURCES)
 install: $(STAMP)
 
 ## The analyst's demo: import a synthetic cohort, assess, refer, report (SQLite).
+## Only the plugins mentorkit ships are loaded (the venv also holds test fixtures).
+DEMO_PLUGINS := accounting,product_standards,referrals
 demo: $(STAMP)
-	$(BIN)/mentorkit demo --out out
+	$(BIN)/mentorkit --plugins $(DEMO_PLUGINS) demo --out out
 
 ## The whole test suite (core, plugins, docs examples).
 test: $(STAMP)

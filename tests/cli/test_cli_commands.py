@@ -257,3 +257,30 @@ class TestDemo:
         indicators = json.loads((tmp_path / "report.json").read_text("utf-8"))
         assert {"accounting", "product_standards"} <= set(indicators["levels"])
         assert indicators["levels"]["accounting"]["moved"]["up"] > 0
+
+
+class TestPluginAllowList:
+    """`--plugins` / MENTORKIT_PLUGINS choose which installed plugins every command loads."""
+
+    def test_only_named_plugins_load(self) -> None:
+        from click.testing import CliRunner
+
+        from mentorkit.cli import main
+
+        result = CliRunner().invoke(main, ["--plugins", "accounting", "plugins", "--json"])
+        assert result.exit_code == 0, result.output
+        import json
+
+        names = [row["name"] for row in json.loads(result.output)["plugins"]]
+        assert names == ["accounting"]
+
+    def test_env_var_and_unknown_name_warns(self) -> None:
+        from click.testing import CliRunner
+
+        from mentorkit.cli import main
+
+        result = CliRunner().invoke(
+            main, ["--lang", "en", "plugins", "--json"], env={"MENTORKIT_PLUGINS": "nope"}
+        )
+        assert result.exit_code == 0
+        assert "plugin not installed: nope" in result.stderr

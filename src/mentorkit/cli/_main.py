@@ -17,6 +17,7 @@ from ..i18n import LANGUAGES, Translator, translator
 from . import EXIT_ERROR, EXIT_MISSING_EXTRA, EXIT_PARTIAL
 
 if TYPE_CHECKING:
+    from .._registry import Registry
     from ._office import Office
 
 __all__ = ["main"]
@@ -44,10 +45,24 @@ def _date_option(*names: str, help: str) -> Callable[[Callable[..., Any]], Calla
 class _State:
     """What every command needs: the language, quietness and output helpers."""
 
-    def __init__(self, lang: str, quiet: bool) -> None:
+    def __init__(self, lang: str, quiet: bool, plugins: tuple[str, ...] | None = None) -> None:
         self.t: Translator = translator(lang)
         self.lang = lang
         self.quiet = quiet
+        self.plugins = plugins
+        self._registry: Registry | None = None
+
+    def registry(self) -> "Registry":
+        """The plugins' registry, loaded once: all installed plugins, or the allow-list."""
+        if self._registry is None:
+            from .._registry import Registry
+
+            self._registry = Registry.load(allow=self.plugins)
+            loaded = {n for p in self._registry.plugins for n in (p.name, p.distribution) if n}
+            for name in self.plugins or ():
+                if name not in loaded:
+                    self.warn(self.t.gettext("plugin not installed") + f": {name}")
+        return self._registry
 
     def say(self, message: str) -> None:
         click.echo(message)
@@ -133,14 +148,24 @@ class _Group(click.Group):
     help="Language of messages and reports: Indonesian (id) or English (en).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.option(
+    "--plugins",
+    "plugins",
+    default=None,
+    envvar="MENTORKIT_PLUGINS",
+    metavar="NAME,NAME",
+    help="Load only these installed plugins (entry-point or distribution names, comma-separated)."
+    " Default: every installed plugin. Env: MENTORKIT_PLUGINS.",
+)
 @click.pass_context
-def main(ctx: click.Context, lang: str, quiet: bool) -> None:
+def main(ctx: click.Context, lang: str, quiet: bool, plugins: str | None) -> None:
     """Run a UMKM mentoring programme from spreadsheets to a cohort report.
 
     Start with 'mentorkit demo', or: init -> import -> assess -> match ->
     refer -> report / export.
     """
-    ctx.obj = _State(lang, quiet)
+    allow = None if plugins is None else tuple(p.strip() for p in plugins.split(",") if p.strip())
+    ctx.obj = _State(lang, quiet, allow)
 
 
 def _state(ctx: click.Context) -> _State:
@@ -172,7 +197,8 @@ def _on_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def _open(db: str, *, create: bool = False) -> "Office":
     from ._office import Office
 
-    return Office.open(db, create=create)
+    registry = _state(click.get_current_context()).registry()
+    return Office.open(db, create=create, registry=registry)
 
 
 def _fail(state: _State, message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -564,11 +590,9 @@ def _no_plugins(state: _State) -> str:
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
     """List installed plugins: version, hooks, and the rubrics and rules they declare."""
-    from .._registry import Registry
-
     state = _state(ctx)
     _ = state.t.gettext
-    registry = Registry.load()
+    registry = state.registry()
     table = _plugin_table(registry)
     failures = [str(f) for f in registry.failures]
     if as_json:
@@ -616,13 +640,12 @@ def demo(ctx: click.Context, out: Path, seed: int | None, businesses: int, mento
     mentor matching, baseline and follow-up assessments, plans, sessions,
     referrals and the units' answers, then the report and the unit lists.
     """
-    from .._registry import Registry
     from ..demo import DEFAULT_SEED
     from ._demo import run_demo
 
     state = _state(ctx)
     _ = state.t.gettext
-    registry = Registry.load()
+    registry = state.registry()
     if not registry.rubrics and not registry.rules:
         state.warn(_no_plugins(state))
     for failure in registry.failures:
