@@ -284,3 +284,35 @@ class TestPluginAllowList:
         )
         assert result.exit_code == 0
         assert "plugin not installed: nope" in result.stderr
+
+
+@pytest.mark.usefixtures("only_sample_plugin")
+class TestReferSkipsUnassessed:
+    """`refer` goes on past a case still at intake, reports it, and exits partial."""
+
+    def test_intake_case_is_reported_not_fatal(self, tmp_path: Path) -> None:
+        db = str(tmp_path / "office.db")
+        files = _spreadsheets(tmp_path)
+        with files["observations"].open(encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        kept = [r for r in rows if r["business_id"] != "TSL-0001"]  # TSL-0001 stays at intake
+        assert len(kept) < len(rows)
+        write_table(files["observations"], KINDS["observations"].column_names, kept)
+        assert (
+            run(
+                "--lang", "en", "init", "--db", db, "--programme", "p", "--starts", BASELINE
+            ).exit_code
+            == EXIT_OK
+        )
+        run("--lang", "en", "import", "--db", db, *map(str, files.values()))
+        run("--lang", "en", "assess", "--db", db, "--on", BASELINE)
+        run("--lang", "en", "match", "--db", db, "--on", "2026-02-09")
+
+        result = run("--lang", "en", "refer", "--db", db, "--on", "2026-02-10", "--send")
+        assert result.exit_code == EXIT_PARTIAL, result.output
+        assert (
+            "p:TSL-0001' (intake): referrals are proposed after a complete assessment"
+            in result.stderr
+        )
+        sent = int(result.stdout.split("proposed, ")[1].split()[0])
+        assert sent > 0, "the other cases were still referred"

@@ -9,7 +9,7 @@ from typing import Any
 from attrs import frozen
 
 from .._engine import Engine
-from .._errors import FieldIssue, MentorkitError, NotFoundError
+from .._errors import FieldIssue, MentorkitError, NotFoundError, TransitionError
 from .._model import (
     Business,
     Observation,
@@ -256,7 +256,12 @@ class Office:
             if not state.is_open:
                 continue
             before = len(state.referrals)
-            outcome = self.service.propose_referrals(COORDINATOR, state.case_id, on=on)
+            try:
+                outcome = self.service.propose_referrals(COORDINATOR, state.case_id, on=on)
+            except TransitionError as refused:
+                # e.g. still at intake (no complete assessment): skip it, go on with the others
+                problems.append(Problem("refer", str(refused)))
+                continue
             problems.extend(_failures(outcome.failures))
             proposed += len(outcome.state.referrals) - before
             if send:
