@@ -114,6 +114,15 @@ class TestCatalog:
         missing = raised - set(read_po(_PO))
         assert missing == set(), "add them to mentorkit/i18n/_messages.py and translate"
 
+    def test_help_texts_are_in_the_catalog(self) -> None:
+        from mentorkit.cli import main
+        from mentorkit.cli._help import help_messages
+
+        helps = set(help_messages(main))
+        assert "Show this message and exit." in helps, "the walk finds the options' help"
+        missing = helps - set(read_po(_PO))
+        assert missing == set(), "run docs/gen_cli_reference.py --pot (see 'Translations')"
+
     def test_field_issues_render_in_indonesian(self) -> None:
         from mentorkit import Business, DecodeError, decode
 

@@ -15,6 +15,7 @@ from .. import __version__
 from .._errors import MentorkitError
 from ..i18n import LANGUAGES, Translator, translator
 from . import EXIT_ERROR, EXIT_MISSING_EXTRA, EXIT_PARTIAL
+from ._help import HelpGroup
 
 if TYPE_CHECKING:
     from .._registry import Registry
@@ -103,8 +104,8 @@ class _State:
             close()
 
 
-class _Group(click.Group):
-    """The command group: lazy subcommands, and errors turned into exit codes."""
+class _Group(HelpGroup):
+    """The command group: lazy subcommands, translated help, errors turned into exit codes."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
@@ -254,7 +255,11 @@ _KIND_ORDER = ("cooperatives", "mentors", "businesses", "observations")
 @main.command("import")
 @_db_option
 @click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The files to import: CSV, XLSX or JSON Lines.",
 )
 @click.option(
     "--kind",
@@ -630,8 +635,20 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     help="Directory for the store, the report, the unit lists and the cohort's spreadsheets.",
 )
 @click.option("--seed", type=int, default=None, help="Seed of the synthetic cohort.")
-@click.option("--businesses", type=click.IntRange(1, 100_000), default=400, show_default=True)
-@click.option("--mentors", type=click.IntRange(1, 10_000), default=40, show_default=True)
+@click.option(
+    "--businesses",
+    type=click.IntRange(1, 100_000),
+    default=400,
+    show_default=True,
+    help="Number of businesses in the cohort.",
+)
+@click.option(
+    "--mentors",
+    type=click.IntRange(1, 10_000),
+    default=40,
+    show_default=True,
+    help="Number of mentors.",
+)
 @click.pass_context
 def demo(ctx: click.Context, out: Path, seed: int | None, businesses: int, mentors: int) -> None:
     """Run the whole story on a synthetic Tangsel cohort and write the report.

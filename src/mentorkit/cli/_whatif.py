@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._help import HelpCommand
+
 # The engine and its friends are imported inside the commands, so that
 # `mentorkit --help` (which reads these commands' help) starts fast.
 if TYPE_CHECKING:
@@ -93,14 +95,21 @@ def _read(
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+_BUSINESSES_HELP = "The businesses: CSV, XLSX or JSON Lines."
+_OBSERVATIONS_HELP = "Their observations (optional): CSV, XLSX or JSON Lines."
 
 
-@click.command("whatif")
-@click.argument("businesses_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command("whatif", cls=HelpCommand)
+@click.argument(
+    "businesses_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=_BUSINESSES_HELP,
+)
 @click.argument(
     "observations_file",
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=_OBSERVATIONS_HELP,
 )
 @click.option("--on", "on", type=_DATE, required=True, help="Decision date (YYYY-MM-DD).")
 @click.option("--plugin", "plugins", multiple=True, help="Only load these installed plugins.")
@@ -198,12 +207,17 @@ def whatif(
     click.echo(report.summary())
 
 
-@click.command("whynot")
-@click.argument("businesses_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command("whynot", cls=HelpCommand)
+@click.argument(
+    "businesses_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=_BUSINESSES_HELP,
+)
 @click.argument(
     "observations_file",
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=_OBSERVATIONS_HELP,
 )
 @click.option("--business", "business_id", required=True, help="Id of the business to explain.")
 @click.option("--unit", required=True, help="Unit id (e.g. capital).")
@@ -223,7 +237,13 @@ def whatif(
     metavar="NAME=VALUE",
     help="A case fact, e.g. case.mentored=true (repeatable).",
 )
-@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "id"]),
+    default="en",
+    show_default=True,
+    help="Language of the explanation: English (en) or Indonesian (id).",
+)
 def whynot(
     businesses_file: Path,
     observations_file: Path | None,
