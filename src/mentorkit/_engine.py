@@ -45,6 +45,7 @@ from ._receipts import (
     make_receipt,
     pack_hash,
     referral_inputs_hash,
+    trusted_receipt,
 )
 from ._registry import PluginFailure, Registry
 from ._sizeclass import size_class
@@ -72,6 +73,8 @@ class Evaluation:
 
 _ANSWER_TYPES = (bool, int, str)
 _RESULTS_CACHED = 4096  # per rubric: bounded, whatever the input
+_REASONS_CACHED = 4096  # per engine
+_KEPT_FACTS = (bool, int, str, type(None))  # fact types whose reasons are kept (not float)
 
 _LICENCE_FACTS = tuple((kind, f"business.licence.{kind.value}") for kind in LicenceKind)
 
@@ -203,9 +206,11 @@ class _CompiledRubric:
         self.owner = owner
         # Scored answers seen so far: results are frozen values, so equal inputs share one.
         self.results: dict[tuple[object, ...], tuple[float, CriterionResult]] = {}
-        self.criteria = rubric.criteria
+        # Each criterion with its weight as a float (a plugin may declare ``weight=3``):
+        # a CriterionResult's weight is a float, so its JSON reads back equal, as text too.
+        self.criteria = tuple((c, float(c.weight)) for c in rubric.criteria)
         self.index = {c.id: c for c in rubric.criteria}
-        self.total_weight = sum(c.weight for c in rubric.criteria)
+        self.total_weight = sum(weight for _c, weight in self.criteria)
         # Highest first, so the first level reached is the one.
         self.levels = tuple(reversed([(level.min_score, level.id) for level in rubric.levels]))
 
@@ -296,6 +301,11 @@ class Engine:
             for rubric in registry.rubrics.values()
         }
         self._rules = tuple((rule, registry.owner("rule", rule.id)) for rule in registry.rules)
+        # Receipts are built without their validators: check this engine's hashes once here.
+        for declaration in self._hashes.values():
+            make_receipt(declaration, self.pack_hash, declaration, dt.date.min)
+        # Reasons by (rule, condition, fact value): pure values, shared; bounded.
+        self._reasons: dict[tuple[object, ...], Reason] = {}
 
     def declaration_hash(self, kind: str, item_id: str) -> str:
         """The content hash of rubric or rule (``kind``) ``item_id`` as loaded."""
@@ -352,7 +362,7 @@ class Engine:
             if self.receipts:
                 rubric_id = compiled.rubric.id
                 digest = self._digest(business) if self._reads_business[rubric_id] else None
-                receipt = make_receipt(
+                receipt = trusted_receipt(
                     self._hashes[f"rubric:{rubric_id}"],
                     self.pack_hash,
                     assessment_inputs_hash(digest, on, used),
@@ -426,7 +436,7 @@ class Engine:
         results = []
         missing = []
         earned = 0.0
-        for criterion in compiled.criteria:
+        for criterion, weight in compiled.criteria:
             given = answers.get(criterion.id)
             source = _OBSERVED
             answer: Answer | None = None
@@ -448,12 +458,12 @@ class Engine:
                 if source is not _FAILED:
                     source = _MISSING
                 missing.append(criterion.id)
-                results.append(CriterionResult(criterion.id, criterion.weight, source))
+                results.append(CriterionResult(criterion.id, weight, source))
                 continue
             key = (criterion.id, source, type(answer), answer, note)
             cached = compiled.results.get(key) if type(answer) in _ANSWER_TYPES else None
             if cached is not None:
-                earned += criterion.weight * cached[0]
+                earned += weight * cached[0]
                 results.append(cached[1])
                 continue
             score = _score_answer(criterion, answer)
@@ -468,14 +478,12 @@ class Engine:
                     )
                 )
                 missing.append(criterion.id)
-                results.append(
-                    CriterionResult(criterion.id, criterion.weight, AnswerSource.INVALID)
-                )
+                results.append(CriterionResult(criterion.id, weight, AnswerSource.INVALID))
                 continue
-            earned += criterion.weight * score
+            earned += weight * score
             result = CriterionResult(
                 criterion.id,
-                criterion.weight,
+                weight,
                 source,
                 score=score,
                 answer=answer,
@@ -540,6 +548,43 @@ class Engine:
             for condition in rule.conditions
         )
 
+    def _held_reasons(
+        self, position: int, rule: ReferralRule, facts: Mapping[str, FactValue]
+    ) -> tuple[Reason, ...] | None:
+        """``self.reasons(rule, facts)`` when every condition holds, else None.
+
+        A reason depends only on its condition and the value of the fact it
+        reads, so reasons are kept per (rule, condition, type and value of the
+        fact) -- not for floats, whose ``-0.0`` and ``0.0`` are equal keys but
+        show differently.
+        """
+        cache = self._reasons
+        out = []
+        for index, condition in enumerate(rule.conditions):
+            actual = facts.get(condition.fact)
+            kind = type(actual)
+            keep = kind in _KEPT_FACTS or (
+                kind is tuple and all(type(x) is str for x in actual)  # type: ignore[union-attr]
+            )
+            key = (position, index, kind, actual)
+            reason = cache.get(key) if keep else None
+            if reason is None:
+                reason = Reason(
+                    fact=condition.fact,
+                    op=condition.op.value,
+                    expected=_show(condition.value),
+                    actual=_show(actual),
+                    held=check_condition(condition, facts, self._level_ranks),
+                )
+                if keep:
+                    if len(cache) >= _REASONS_CACHED:
+                        cache.clear()  # bounded: memory stays constant on any input
+                    cache[key] = reason
+            if not reason.held:
+                return None
+            out.append(reason)
+        return tuple(out)
+
     def refer(
         self,
         business: Business,
@@ -563,10 +608,11 @@ class Engine:
         units_done: set[str] = set()
         coops = tuple(cooperatives)
         coops_digest: str | None = None
-        for rule, owner in self._rules:
+        for position, (rule, owner) in enumerate(self._rules):
             if rule.unit in units_done:
                 continue
-            if not all(check_condition(c, known, self._level_ranks) for c in rule.conditions):
+            reasons = self._held_reasons(position, rule, known)
+            if reasons is None:
                 continue
             details: tuple[tuple[str, str], ...] = ()
             if rule.details is not None:
@@ -584,7 +630,7 @@ class Engine:
                     digest = self._digest(business)
                     if coops_digest is None:
                         coops_digest = cooperatives_digest(coops)
-                receipt = make_receipt(
+                receipt = trusted_receipt(
                     self._hashes[f"rule:{rule.id}"],
                     self.pack_hash,
                     referral_inputs_hash(
@@ -603,7 +649,7 @@ class Engine:
                     rule_id=rule.id,
                     rule_version=rule.version,
                     proposed_on=on,
-                    reasons=self.reasons(rule, known),
+                    reasons=reasons,
                     details=details,
                     receipt=receipt,
                 )

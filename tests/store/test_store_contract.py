@@ -405,6 +405,84 @@ class RepositoryContract:
         assert store.projection("strict") == {}
         assert store.audit() == []
 
+    # --- append_many: many streams, one transaction
+
+    def test_append_many_writes_every_stream_and_returns_versions(self, store: Repository) -> None:
+        store.append("bulk/2", 0, [event("bulk/2", 1)])
+        versions = store.append_many(
+            [
+                ("bulk/1", 0, [event("bulk/1", 1, "a"), event("bulk/1", 2, "b")]),
+                ("bulk/2", 1, [event("bulk/2", 2, "c")]),
+                ("bulk/3", 0, []),
+            ]
+        )
+        assert versions == [2, 2, 0]
+        assert [e.kind for e in store.read("bulk/1")] == ["a", "b"]
+        assert [e.kind for e in store.read("bulk/2")] == ["note", "c"]
+        assert store.version("bulk/3") == 0
+        assert [a.entity_id for a in store.audit() if a.action == "append"] == [
+            "bulk/2",
+            "bulk/1",
+            "bulk/2",
+        ]
+
+    def test_append_many_with_one_stale_stream_stores_nothing(self, store: Repository) -> None:
+        store.append("bulk/2", 0, [event("bulk/2", 1)])
+        with pytest.raises(mk.ConflictError, match="'bulk/2' is at version 1"):
+            store.append_many(
+                [
+                    ("bulk/1", 0, [event("bulk/1", 1)]),
+                    ("bulk/2", 0, [event("bulk/2", 1, "late")]),
+                ]
+            )
+        assert store.version("bulk/1") == 0
+        assert [e.kind for e in store.read("bulk/2")] == ["note"]
+
+    def test_append_many_refuses_a_stream_twice_or_a_wrong_version(self, store: Repository) -> None:
+        with pytest.raises(ValueError, match="twice"):
+            store.append_many(
+                [("bulk/1", 0, [event("bulk/1", 1)]), ("bulk/1", 1, [event("bulk/1", 2)])]
+            )
+        with pytest.raises(ValueError, match="version 1"):
+            store.append_many([("bulk/1", 0, [event("bulk/1", 2)])])
+        assert store.version("bulk/1") == 0
+
+    def test_append_many_runs_projectors_and_rolls_back_with_them(self, store: Repository) -> None:
+        def fail_on_b(record: mk.EventRecord, view: Any) -> None:
+            view.put(f"{record.stream}/{record.version}", record.kind)
+            if record.kind == "b":
+                raise RuntimeError("projector broke")
+
+        store.register_projector("strict", fail_on_b)
+        store.append_many([("bulk/1", 0, [event("bulk/1", 1, "a")])])
+        assert store.projection("strict") == {"bulk/1/1": "a"}
+        with pytest.raises(RuntimeError, match="projector broke"):
+            store.append_many(
+                [("bulk/2", 0, [event("bulk/2", 1, "a")]), ("bulk/3", 0, [event("bulk/3", 1, "b")])]
+            )
+        assert store.version("bulk/2") == 0
+        assert store.projection("strict") == {"bulk/1/1": "a"}
+
+    @_FIXTURE_OK
+    @given(sizes=st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=5))
+    def test_append_many_reads_back_like_one_append_per_stream(
+        self, store: Repository, sizes: list[int]
+    ) -> None:
+        bulk = [fresh("many") for _ in sizes]
+        single = [fresh("one") for _ in sizes]
+        store.append_many(
+            [
+                (s, 0, [event(s, v, f"k{v}") for v in range(1, n + 1)])
+                for s, n in zip(bulk, sizes, strict=True)
+            ]
+        )
+        for s, n in zip(single, sizes, strict=True):
+            store.append(s, 0, [event(s, v, f"k{v}") for v in range(1, n + 1)])
+        for b, s in zip(bulk, single, strict=True):
+            assert [(e.version, e.kind, e.data) for e in store.read(b)] == [
+                (e.version, e.kind, e.data) for e in store.read(s)
+            ]
+
     def test_a_rebuilt_projection_equals_the_live_one(self, store: Repository) -> None:
         def kinds(record: mk.EventRecord, view: Any) -> None:
             view.put(f"{record.stream}/{record.version}", record.kind)

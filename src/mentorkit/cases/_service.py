@@ -27,7 +27,7 @@ from typing import Any
 from attrs import frozen
 
 from .._declarations import FactValue
-from .._engine import Engine
+from .._engine import Engine, Evaluation
 from .._errors import (
     ConflictError,
     FieldIssue,
@@ -149,6 +149,14 @@ class Outcome:
     state: CaseState
     issues: tuple[FieldIssue, ...] = ()
     failures: tuple[PluginFailure, ...] = ()
+
+
+def _once(case_ids: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for case_id in case_ids:
+        if case_id in seen:
+            raise ValueError(f"case {case_id!r} appears twice in one bulk command")
+        seen.add(case_id)
 
 
 def _mentions_mentor(mentor_id: str | None) -> Callable[[list[EventRecord]], bool]:
@@ -340,18 +348,27 @@ class CaseService:
         expected_version: int | None,
     ) -> CaseState:
         """Check ``events`` against ``state`` and append them as one atomic write."""
+        return self._commit_many(actor, [(case_id, state, events, expected_version)])[0]
+
+    def _prepare(
+        self,
+        actor: Actor,
+        case_id: str,
+        state: CaseState | None,
+        events: Sequence[CaseEvent],
+        expected_version: int | None,
+        at: dt.datetime,
+    ) -> tuple[str, int, list[EventRecord], CaseState | None]:
+        """Check ``events`` against ``state``: (stream, read version, records, new state)."""
         read_version = 0 if state is None else state.version
         if expected_version is not None and expected_version != read_version:
             raise ConflictError(
                 f"case {case_id!r} is at version {read_version}, "
                 f"the write expected {expected_version}"
             )
-        if not events:
-            if state is None:
-                raise NotFoundError(f"no case {case_id!r}")
-            return state
+        if not events and state is None:
+            raise NotFoundError(f"no case {case_id!r}")
         stream = stream_name(case_id)
-        at = self._now().astimezone(dt.UTC)
         records: list[EventRecord] = []
         new = state
         for offset, event in enumerate(events, start=1):
@@ -362,22 +379,53 @@ class CaseService:
                 raise TypeError(f"event kind {event.kind!r} decoded to another class")
             new = apply(new, stored, record.version, at)
             records.append(record)
+        return stream, read_version, records, new
+
+    def _commit_many(
+        self,
+        actor: Actor,
+        writes: Sequence[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]],
+    ) -> list[CaseState]:
+        """Check and append ``(case_id, state, events, expected_version)`` writes.
+
+        With a store that offers ``append_many`` (the SQL stores) every case
+        is written in one transaction: all or nothing. Otherwise each case
+        is its own atomic append, in order.
+        """
+        at = self._now().astimezone(dt.UTC)
+        prepared = [self._prepare(actor, *write, at) for write in writes]
+        batches = [
+            (stream, version, records) for stream, version, records, _ in prepared if records
+        ]
+        append_many = getattr(self.store, "append_many", None)
         try:
-            self.store.append(stream, read_version, records)
+            if append_many is not None and len(batches) > 1:
+                append_many(batches)
+            else:
+                for stream, version, records in batches:
+                    self.store.append(stream, version, records)
         except ConflictError:
-            self._drop(stream)
+            for stream, _, _ in batches:
+                self._drop(stream)
             raise
-        assert new is not None  # at least one event was applied
-        self._remember(stream, new)
-        _log.info(
-            "case %s: %s by %s, version %d -> %d",
-            case_id,
-            ",".join(r.kind for r in records),
-            actor.id,
-            read_version,
-            records[-1].version,
-        )
-        return new
+        states = []
+        for (case_id, _, _, _), (stream, read_version, records, new) in zip(
+            writes, prepared, strict=True
+        ):
+            assert new is not None  # a case without events was refused in _prepare
+            states.append(new)
+            if not records:
+                continue
+            self._remember(stream, new)
+            _log.info(
+                "case %s: %s by %s, version %d -> %d",
+                case_id,
+                ",".join(r.kind for r in records),
+                actor.id,
+                read_version,
+                records[-1].version,
+            )
+        return states
 
     def _fire(self, hook_name: str, **kwargs: Any) -> tuple[PluginFailure, ...]:
         """Call every implementation of event hook ``hook_name`` on its own."""
@@ -499,6 +547,33 @@ class CaseService:
             raise ConflictError(f"case {case_id!r} already exists")
         event = CaseOpened(case_id, business, programme_id, self._today(on))
         return Outcome(self._commit(actor, case_id, None, [event], 0))
+
+    def open_cases(
+        self,
+        actor: Actor,
+        businesses: Iterable[Business],
+        programme_id: str,
+        *,
+        on: dt.date | None = None,
+    ) -> list[Outcome]:
+        """Open a case for each business (ids ``<programme_id>:<business id>``) in one write.
+
+        The same events as :meth:`open_case` one by one, written together:
+        on a store with ``append_many`` (the SQL stores) all cases are
+        opened or none is; an existing case raises
+        :class:`~mentorkit.ConflictError` before anything is written.
+        """
+        require_coordinator(actor, "open cases")
+        day = self._today(on)
+        writes: list[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]] = []
+        seen: set[str] = set()
+        for business in businesses:
+            case_id = f"{programme_id}:{business.id}"
+            if case_id in seen or self.store.version(stream_name(case_id)) > 0:
+                raise ConflictError(f"case {case_id!r} already exists")
+            seen.add(case_id)
+            writes.append((case_id, None, [CaseOpened(case_id, business, programme_id, day)], 0))
+        return [Outcome(state) for state in self._commit_many(actor, writes)]
 
     def assign_mentor(
         self,
@@ -627,6 +702,33 @@ class CaseService:
         as an issue at ``$.observations[i]``; the rest are recorded.
         """
         state = self._load(case_id)
+        events, issues = self._observation_events(actor, state, observations)
+        new = self._commit(actor, case_id, state, events, expected_version)
+        return Outcome(new, issues=issues)
+
+    def record_observations_many(
+        self, actor: Actor, items: Iterable[tuple[str, Sequence[Observation]]]
+    ) -> list[Outcome]:
+        """:meth:`record_observations` for many ``(case_id, observations)`` in one write.
+
+        Checks and issues are those of one call per case; the events are
+        written together (all or nothing on a store with ``append_many``).
+        A case may appear once only.
+        """
+        writes: list[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]] = []
+        all_issues = []
+        for case_id, observations in items:
+            state = self._load(case_id)
+            events, issues = self._observation_events(actor, state, observations)
+            writes.append((case_id, state, events, None))
+            all_issues.append(issues)
+        _once(case_id for case_id, _, _, _ in writes)
+        states = self._commit_many(actor, writes)
+        return [Outcome(st, issues=i) for st, i in zip(states, all_issues, strict=True)]
+
+    def _observation_events(
+        self, actor: Actor, state: CaseState, observations: Sequence[Observation]
+    ) -> tuple[list[CaseEvent], tuple[FieldIssue, ...]]:
         require_case(actor, state, "record observations")
         issues = []
         bad: set[int] = set()
@@ -646,9 +748,10 @@ class CaseService:
                 rest = issue.path[found.end() :]
                 issues.append(FieldIssue(f"$.observations[{position}]{rest}", issue.message))
                 bad.add(position)
-        events = [ObservationRecorded(o) for i, o in enumerate(observations) if i not in bad]
-        new = self._commit(actor, case_id, state, events, expected_version)
-        return Outcome(new, issues=tuple(sorted(issues, key=lambda x: x.path)))
+        events: list[CaseEvent] = [
+            ObservationRecorded(o) for i, o in enumerate(observations) if i not in bad
+        ]
+        return events, tuple(sorted(issues, key=lambda x: x.path))
 
     def assess(
         self,
@@ -667,8 +770,40 @@ class CaseService:
         Hooks ``on_assessment_recorded`` run after the write.
         """
         state = self._load(case_id)
-        require_case(actor, state, "assess")
+        events, evaluation = self._assessment_events(actor, state, self._today(on))
+        new = self._commit(actor, case_id, state, events, expected_version)
+        return Outcome(new, issues=evaluation.issues, failures=self._assessed(case_id, evaluation))
+
+    def assess_many(
+        self, actor: Actor, case_ids: Iterable[str], *, on: dt.date | None = None
+    ) -> list[Outcome]:
+        """:meth:`assess` for many cases, written in one go.
+
+        The same events and outcomes as one call per case, in the order
+        given; the writes are one transaction on a store with
+        ``append_many`` (all or nothing), and the ``on_assessment_recorded``
+        hooks run after it. A case may appear once only.
+        """
         day = self._today(on)
+        ids = list(case_ids)
+        _once(ids)
+        writes: list[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]] = []
+        evaluations = []
+        for case_id in ids:
+            state = self._load(case_id)
+            events, evaluation = self._assessment_events(actor, state, day)
+            writes.append((case_id, state, events, None))
+            evaluations.append(evaluation)
+        states = self._commit_many(actor, writes)
+        return [
+            Outcome(new, issues=ev.issues, failures=self._assessed(case_id, ev))
+            for case_id, new, ev in zip(ids, states, evaluations, strict=True)
+        ]
+
+    def _assessment_events(
+        self, actor: Actor, state: CaseState, day: dt.date
+    ) -> tuple[list[CaseEvent], Evaluation]:
+        require_case(actor, state, "assess")
         evaluation = self.engine.evaluate(
             state.business,
             state.observations,
@@ -694,13 +829,15 @@ class CaseService:
             after = apply(after, event, state.version + offset, state.updated_at)
         if after.status is not CaseStatus.INTAKE:
             events.extend(self._proposals(after, evaluation.referrals))
-        new = self._commit(actor, case_id, state, events, expected_version)
+        return events, evaluation
+
+    def _assessed(self, case_id: str, evaluation: Evaluation) -> tuple[PluginFailure, ...]:
         failures = list(evaluation.failures)
         for assessment in evaluation.assessments:
             failures.extend(
                 self._fire("on_assessment_recorded", case_id=case_id, assessment=assessment)
             )
-        return Outcome(new, issues=evaluation.issues, failures=tuple(failures))
+        return tuple(failures)
 
     def _facts(self, state: CaseState) -> dict[str, FactValue]:
         return dict(state.facts())

@@ -121,12 +121,13 @@ def run_demo(
         _units_answer(office, cohort, send_day, step)
         clock.day = as_of
         tick = step("report", 2)
-        indicators = office.indicators(programme, as_of=as_of)
+        states = office.states(programme)  # read every case once for the report and lists
+        indicators = office.indicators(programme, as_of=as_of, states=states)
         html, json_path = write_report(indicators, out, lang=lang)
         tick(1)
         exports = []
         for unit in sorted(registry.units):
-            rows = office.unit_rows(programme, unit, on=as_of)
+            rows = office.unit_rows(programme, unit, on=as_of, states=states)
             exports.append(write_table(out / "units" / f"{unit}.csv", unit_columns(), rows))
         tick(2)
     finally:

@@ -181,19 +181,18 @@ class Office:
     ) -> int:
         """Open a case for every business without one; returns how many were opened."""
         chosen = businesses if businesses is not None else self.store.businesses()
-        opened = 0
-        new_ids = []
+        new: list[Business] = []
         for index, business in enumerate(chosen, start=1):
             case_id = self.case_id(programme, business.id)
             if self.store.version(stream_name(case_id)) == 0:
-                self.service.open_case(COORDINATOR, business, programme.id, case_id=case_id, on=on)
-                opened += 1
-                new_ids.append(business.id)
+                new.append(business)
             if progress is not None:
                 progress(index)
-        if new_ids:
-            self.store.enrol(programme.id, new_ids)
-        return opened
+        for start in range(0, len(new), _CHUNK):
+            self.service.open_cases(COORDINATOR, new[start : start + _CHUNK], programme.id, on=on)
+        if new:
+            self.store.enrol(programme.id, [b.id for b in new])
+        return len(new)
 
     def assess(
         self,
@@ -210,22 +209,32 @@ class Office:
         from the assessment (see :meth:`CaseService.assess`).
         """
         problems: list[Problem] = []
-        for index, state in enumerate(self.states(programme), start=1):
+        states = [s for s in self.states(programme) if s.is_open]
+        total = len(states)
+        for start in range(0, total, _CHUNK):
+            chunk = states[start : start + _CHUNK]
+            found: dict[str, list[Problem]] = {s.case_id: [] for s in chunk}
+            to_record = []
+            for state in chunk:
+                have = {_obs_key(o) for o in state.observations}
+                new = [
+                    o
+                    for o in self.store.observations(state.business.id)
+                    if o.observed_on <= on and _obs_key(o) not in have
+                ]
+                if new:
+                    to_record.append((state.case_id, new))
+            recorded = self.service.record_observations_many(COORDINATOR, to_record)
+            for (case_id, _), outcome in zip(to_record, recorded, strict=True):
+                found[case_id].extend(_issues(case_id, outcome.issues))
+            ids = [s.case_id for s in chunk]
+            assessed = self.service.assess_many(COORDINATOR, ids, on=on)
+            for case_id, outcome in zip(ids, assessed, strict=True):
+                found[case_id].extend(_failures(outcome.failures))
+            for state in chunk:
+                problems.extend(found[state.case_id])
             if progress is not None:
-                progress(index)
-            if not state.is_open:
-                continue
-            have = {_obs_key(o) for o in state.observations}
-            new = [
-                o
-                for o in self.store.observations(state.business.id)
-                if o.observed_on <= on and _obs_key(o) not in have
-            ]
-            if new:
-                recorded = self.service.record_observations(COORDINATOR, state.case_id, new)
-                problems.extend(_issues(state.case_id, recorded.issues))
-            outcome = self.service.assess(COORDINATOR, state.case_id, on=on)
-            problems.extend(_failures(outcome.failures))
+                progress(start + len(chunk))
         return problems
 
     def match(self, programme: Programme, *, on: dt.date) -> tuple[int, int]:
@@ -273,10 +282,20 @@ class Office:
 
     # ----------------------------------------------------------------------- outputs
 
-    def indicators(self, programme: Programme, *, as_of: dt.date) -> dict[str, Any]:
-        """The cohort indicators of ``programme`` on ``as_of`` (JSON-ready)."""
+    def indicators(
+        self,
+        programme: Programme,
+        *,
+        as_of: dt.date,
+        states: Sequence[CaseState] | None = None,
+    ) -> dict[str, Any]:
+        """The cohort indicators of ``programme`` on ``as_of`` (JSON-ready).
+
+        ``states`` are the programme's cases when the caller already read
+        them (see :meth:`states`), so a report reads every case once.
+        """
         return cohort_indicators(
-            cohort_cases(self.states(programme)),
+            cohort_cases(self.states(programme) if states is None else states),
             as_of=as_of,
             mentors=self.store.mentors(),
             rubrics=self.registry.rubrics,
@@ -292,13 +311,15 @@ class Office:
         on: dt.date,
         include_sensitive: bool = False,
         lang: str = "id",
+        states: Sequence[CaseState] | None = None,
     ) -> list[dict[str, object]]:
         """The list a unit works from: one row per referral to ``unit``, oldest first.
 
-        The owner's NIK and phone are masked unless ``include_sensitive``.
+        The owner's NIK and phone are masked unless ``include_sensitive``;
+        ``states`` as for :meth:`indicators`.
         """
         rows: list[dict[str, object]] = []
-        for state in self.states(programme):
+        for state in self.states(programme) if states is None else states:
             business = state.business
             owner = business.owner
             for referral in state.referrals:
@@ -337,6 +358,10 @@ class Office:
                 )
         rows.sort(key=lambda r: (str(r["proposed_on"]), str(r["case_id"])))
         return rows
+
+
+#: How many cases one bulk write carries (one SQLite transaction each).
+_CHUNK = 2_000
 
 
 def unit_columns() -> tuple[str, ...]:

@@ -211,11 +211,24 @@ def _weighted(rng: random.Random, weights: Mapping[str, int] | Mapping[Sector, i
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]  # type: ignore[index]  # keys come from the mapping
 
 
+def _synthetic_nik(district_code: str, serial: int) -> str:
+    """A synthetic 16-digit NIK for a Tangsel (3674) resident of a district.
+
+    The serial is spread over the ten digits after the region code (the
+    place of the date of birth and the serial of a real NIK), so serials
+    below 10,000 give the same NIKs as before and any serial below 10**10
+    gives a distinct, valid one.
+    """
+    if not 0 <= serial < 10**10:
+        raise ValueError(f"synthetic NIK serial out of range: {serial}")
+    return f"3674{district_code}{serial:010d}"
+
+
 def _person(rng: random.Random, district_code: str, serial: int) -> Person:
     gender = Gender.FEMALE if rng.random() < 0.62 else Gender.MALE
     first = rng.choice(_FEMALE if gender is Gender.FEMALE else _MALE)
     name = f"{first} {rng.choice(_FAMILY)}"
-    nik = f"3674{district_code}000000{serial:04d}"
+    nik = _synthetic_nik(district_code, serial)
     phone = "0800" + "".join(rng.choice("0123456789") for _ in range(8))
     return Person(name=name, nik=nik, phone=phone, gender=gender)
 

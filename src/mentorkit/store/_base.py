@@ -660,24 +660,46 @@ class SQLStore(abc.ABC, Generic[C]):
         first. Registered projectors run inside the same transaction, and an
         audit row is written with it.
         """
-        events = list(events)
-        for offset, event in enumerate(events, start=1):
-            if event.stream != stream or event.version != expected_version + offset:
-                raise ValueError(
-                    f"event {offset} must be version {expected_version + offset}"
-                    f" of stream {stream!r}"
-                )
-        rows = [self._event_row(e) for e in events]
+        return self.append_many([(stream, expected_version, events)])[0]
+
+    def append_many(self, batches: Iterable[tuple[str, int, Sequence[EventRecord]]]) -> list[int]:
+        """Append to many streams in ONE transaction: all or nothing.
+
+        Each batch is ``(stream, expected_version, events)`` with the same
+        rules as :meth:`append`; a stream may appear once only. When any
+        stream is not at its expected version,
+        :class:`~mentorkit.ConflictError` is raised and nothing at all is
+        stored. Projectors and audit rows run inside the same transaction.
+        Returns each stream's new version, in the order given. Bulk work
+        (opening or assessing a whole cohort) pays for one commit instead of
+        one per case.
+        """
+        checked: list[tuple[str, int, list[EventRecord]]] = []
+        seen: set[str] = set()
+        for stream, expected_version, given in batches:
+            if stream in seen:
+                raise ValueError(f"stream {stream!r} appears twice in one append_many")
+            seen.add(stream)
+            events = list(given)
+            for offset, event in enumerate(events, start=1):
+                if event.stream != stream or event.version != expected_version + offset:
+                    raise ValueError(
+                        f"event {offset} must be version {expected_version + offset}"
+                        f" of stream {stream!r}"
+                    )
+            checked.append((stream, expected_version, events))
+        rows = [self._event_row(e) for _, _, events in checked for e in events]
         projectors = list(self._projectors.items())
         with self._write() as tx:
-            current = self._stream_version(tx, stream)
-            if current != expected_version:
-                raise ConflictError(
-                    f"stream {stream!r} is at version {current},"
-                    f" the write expected {expected_version}"
-                )
-            if not events:
-                return current
+            for stream, expected_version, _ in checked:
+                current = self._stream_version(tx, stream)
+                if current != expected_version:
+                    raise ConflictError(
+                        f"stream {stream!r} is at version {current},"
+                        f" the write expected {expected_version}"
+                    )
+            if not rows:
+                return [expected for _, expected, _ in checked]
             try:
                 tx.executemany(
                     "INSERT INTO events (stream, version, kind, actor, at, data)"
@@ -687,16 +709,25 @@ class SQLStore(abc.ABC, Generic[C]):
             except Exception as exc:
                 if self._is_unique_violation(exc):
                     raise ConflictError(
-                        f"stream {stream!r} moved on while writing:"
-                        f" the write expected version {expected_version}"
+                        "; ".join(
+                            f"stream {stream!r} moved on while writing:"
+                            f" the write expected version {expected}"
+                            for stream, expected, _ in checked
+                        )
                     ) from None
                 raise
-            for event in events:
-                for name, projector in projectors:
-                    projector(event, _View(self, tx, name))
-            kinds = tuple(sorted({e.kind for e in events}))
-            self._audit(tx, [(events[-1].actor, "append", "stream", stream, None, kinds)])
-        return expected_version + len(events)
+            audit = []
+            for stream, _, events in checked:
+                if not events:
+                    continue
+                for event in events:
+                    for name, projector in projectors:
+                        projector(event, _View(self, tx, name))
+                kinds = tuple(sorted({e.kind for e in events}))
+                audit.append((events[-1].actor, "append", "stream", stream, None, kinds))
+            if audit:
+                self._audit(tx, audit)
+        return [expected + len(events) for _, expected, events in checked]
 
     def _stream_version(self, tx: Tx, stream: str) -> int:
         rows = tx.execute("SELECT MAX(version) FROM events WHERE stream = ?", (stream,))

@@ -138,6 +138,15 @@ class Repository(Protocol):
         """See :meth:`mentorkit.EventStore.append`; also runs the projectors and audits."""
         ...
 
+    def append_many(self, batches: Iterable[tuple[str, int, Sequence[EventRecord]]]) -> list[int]:
+        """Append ``(stream, expected_version, events)`` batches in one transaction.
+
+        All or nothing: one stale stream raises
+        :class:`~mentorkit.ConflictError` and stores nothing. Returns the
+        new versions in the order given.
+        """
+        ...
+
     def read(self, stream: str, after: int = 0) -> list[EventRecord]:
         """See :meth:`mentorkit.EventStore.read`."""
         ...
