@@ -12,7 +12,7 @@ event classes.
 
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from attrs import frozen
@@ -92,6 +92,33 @@ class InMemoryEventStore:
                     )
             current.extend(events)
             return len(current)
+
+    def append_many(self, batches: Iterable[tuple[str, int, Sequence[EventRecord]]]) -> list[int]:
+        """Append ``(stream, expected_version, events)`` batches atomically: all or nothing.
+
+        The rules of :meth:`append` for each batch; a stream may appear once
+        only. Returns the new versions in the order given.
+        """
+        given = [(stream, expected, list(events)) for stream, expected, events in batches]
+        if len({stream for stream, _, _ in given}) != len(given):
+            raise ValueError("a stream appears twice in one append_many")
+        with self._lock:
+            for stream, expected, events in given:
+                current = len(self._streams.get(stream, ()))
+                if current != expected:
+                    raise ConflictError(
+                        f"stream {stream!r} is at version {current}, the write expected {expected}"
+                    )
+                for offset, event in enumerate(events, start=1):
+                    if event.stream != stream or event.version != expected + offset:
+                        raise ValueError(
+                            f"event {offset} must be version {expected + offset} "
+                            f"of stream {stream!r}"
+                        )
+            for stream, _, events in given:
+                if events:
+                    self._streams.setdefault(stream, []).extend(events)
+            return [expected + len(events) for _, expected, events in given]
 
     def read(self, stream: str, after: int = 0) -> list[EventRecord]:
         """See :meth:`EventStore.read`."""

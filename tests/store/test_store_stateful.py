@@ -57,6 +57,25 @@ class EventLogMachine(RuleBasedStateMachine):
                 got, want = self.both("append", stream, expected, records(stream, expected, ["x"]))
                 assert got == want == mk.ConflictError
 
+    @rule(
+        chosen=st.lists(
+            st.tuples(
+                STREAMS,
+                st.sampled_from([0, 0, 0, -1, 1]),
+                st.lists(st.sampled_from(["a", "b"]), max_size=2),
+            ),
+            max_size=4,
+        )
+    )
+    def append_many(self, chosen: list[tuple[str, int, list[str]]]) -> None:
+        # Mostly current, sometimes stale or ahead, sometimes a stream twice: all or nothing.
+        batches = []
+        for stream, lag, kinds in chosen:
+            expected = max(self.oracle.version(stream) + lag, 0)
+            batches.append((stream, expected, records(stream, expected, kinds)))
+        got, want = self.both("append_many", batches)
+        assert got == want
+
     @precondition(lambda self: bool(self.oracle.streams()))
     @rule(stream=STREAMS, after=st.integers(min_value=0, max_value=5))
     def read(self, stream: str, after: int) -> None:

@@ -20,6 +20,7 @@ from ._case import (
     apply,
     check,
     fold,
+    mentor_stream,
     progress,
     stream_name,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "from_record",
     "match",
     "may_see",
+    "mentor_stream",
     "progress",
     "stream_name",
     "to_record",

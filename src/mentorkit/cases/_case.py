@@ -75,6 +75,22 @@ __all__ = [
 STREAM_PREFIX = "case/"
 
 
+#: Streams that serialise the assignments of one mentor (see :func:`mentor_stream`).
+MENTOR_PREFIX = "mentor/"
+
+
+def mentor_stream(mentor_id: str) -> str:
+    """The assignment stream of mentor ``mentor_id`` (``mentor/<mentor_id>``).
+
+    Every assignment of a case to the mentor appends a ``mentor.case_taken``
+    event here in the same write as the case's own event, so two
+    coordinators assigning to the same mentor at once cannot both pass the
+    capacity check: the second write is stale and raises
+    :class:`~mentorkit.ConflictError`.
+    """
+    return MENTOR_PREFIX + mentor_id
+
+
 def stream_name(case_id: str) -> str:
     """The event stream of case ``case_id`` (``case/<case_id>``)."""
     return STREAM_PREFIX + case_id

@@ -67,6 +67,7 @@ from ._case import (
     apply,
     check,
     fold,
+    mentor_stream,
     progress,
     stream_name,
 )
@@ -149,6 +150,10 @@ class Outcome:
     state: CaseState
     issues: tuple[FieldIssue, ...] = ()
     failures: tuple[PluginFailure, ...] = ()
+
+
+#: The kind of the event a mentor's stream gets for each case assigned to them.
+_CASE_TAKEN = "mentor.case_taken"
 
 
 def _once(case_ids: Iterable[str]) -> None:
@@ -385,18 +390,39 @@ class CaseService:
         self,
         actor: Actor,
         writes: Sequence[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]],
+        claims: Sequence[tuple[str, int, str]] = (),
     ) -> list[CaseState]:
         """Check and append ``(case_id, state, events, expected_version)`` writes.
 
-        With a store that offers ``append_many`` (the SQL stores) every case
-        is written in one transaction: all or nothing. Otherwise each case
-        is its own atomic append, in order.
+        With a store that offers ``append_many`` (the SQL stores,
+        :class:`~mentorkit.InMemoryEventStore`) every case is written in one
+        transaction: all or nothing. Otherwise each case is its own atomic
+        append, in order. ``claims`` are ``(mentor_id, read_version,
+        case_id)``: a ``mentor.case_taken`` event on the mentor's stream,
+        written first (see :func:`mentor_stream`).
         """
         at = self._now().astimezone(dt.UTC)
         prepared = [self._prepare(actor, *write, at) for write in writes]
         batches = [
-            (stream, version, records) for stream, version, records, _ in prepared if records
+            (
+                mentor_stream(mentor_id),
+                version,
+                [
+                    EventRecord(
+                        mentor_stream(mentor_id),
+                        version + 1,
+                        _CASE_TAKEN,
+                        actor.id,
+                        at,
+                        {"case_id": case_id},
+                    )
+                ],
+            )
+            for mentor_id, version, case_id in claims
         ]
+        batches.extend(
+            (stream, version, records) for stream, version, records, _ in prepared if records
+        )
         append_many = getattr(self.store, "append_many", None)
         try:
             if append_many is not None and len(batches) > 1:
@@ -601,7 +627,14 @@ class CaseService:
         loads: Mapping[str, int] | None = None,
         *,
         reassign: bool = False,
+        claimed: int | None = None,
     ) -> CaseState:
+        """Check capacity and write the assignment with the mentor's claim.
+
+        ``claimed`` is the version of the mentor's stream read before
+        ``loads`` were counted (read here when None): a concurrent
+        assignment to the same mentor makes the write stale.
+        """
         day = self._today(on)
         event: CaseEvent
         if reassign:
@@ -609,12 +642,15 @@ class CaseService:
         else:
             event = MentorAssigned(mentor.id, day, explanation)
         check(state, event)
+        if claimed is None:  # read before the caseloads: a later assignment makes this stale
+            claimed = self.store.version(mentor_stream(mentor.id))
         load = (loads if loads is not None else self._caseloads()).get(mentor.id, 0)
         if load >= mentor.capacity:
             raise TransitionError(
                 f"mentor {mentor.id!r} is at capacity ({load} of {mentor.capacity} cases)"
             )
-        return self._commit(actor, state.case_id, state, [event], expected_version)
+        write = (state.case_id, state, [event], expected_version)
+        return self._commit_many(actor, [write], [(mentor.id, claimed, state.case_id)])[0]
 
     def reassign_mentor(
         self,
@@ -669,19 +705,31 @@ class CaseService:
     ) -> list[Outcome]:
         """Carry out proposals that name a mentor, recording each explanation.
 
-        Coordinators only; capacity is checked again for each assignment.
+        Coordinators only; capacity is checked again for each assignment,
+        and an assignment another coordinator made to the same mentor
+        meanwhile raises :class:`~mentorkit.ConflictError` (those done
+        before it stay written).
         """
         require_coordinator(actor, "assign mentors")
         by_id = {m.id: m for m in mentors}
+        chosen = [(p, by_id[p.mentor_id]) for p in proposals if p.mentor_id is not None]
+        claimed = {m.id: self.store.version(mentor_stream(m.id)) for _, m in chosen}
         loads = self._caseloads()
         done = []
-        for proposal in proposals:
-            if proposal.mentor_id is None:
-                continue
-            mentor = by_id[proposal.mentor_id]
+        for proposal, mentor in chosen:
             state = self._load(proposal.case_id)
-            new = self._assign(actor, state, mentor, proposal.explanation.en, on, None, loads)
+            new = self._assign(
+                actor,
+                state,
+                mentor,
+                proposal.explanation.en,
+                on,
+                None,
+                loads,
+                claimed=claimed[mentor.id],
+            )
             loads[mentor.id] = loads.get(mentor.id, 0) + 1
+            claimed[mentor.id] += 1
             done.append(Outcome(new))
         return done
 

@@ -426,7 +426,7 @@ def refer(
     office = _open(db)
     try:
         programme = office.programme(programme_id)
-        count = len(office.store.streams())
+        count = office.count_cases(programme)
         with state.steps() as step:
             proposed, sent, problems = office.refer(
                 programme, on=on or dt.date.today(), send=send, progress=step("referrals", count)

@@ -163,6 +163,10 @@ class Office:
         """The case id of a business in a programme (``<programme>:<business>``)."""
         return f"{programme.id}:{business_id}"
 
+    def count_cases(self, programme: Programme) -> int:
+        """How many cases ``programme`` has (open or not)."""
+        return len(self.store.streams(stream_name(f"{programme.id}:")))
+
     def states(self, programme: Programme | None = None) -> list[CaseState]:
         """Every case of ``programme`` (every case when None), by case id."""
         prefix = stream_name("" if programme is None else f"{programme.id}:")
