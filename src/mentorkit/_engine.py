@@ -306,6 +306,7 @@ class Engine:
             make_receipt(declaration, self.pack_hash, declaration, dt.date.min)
         # Reasons by (rule, condition, fact value): pure values, shared; bounded.
         self._reasons: dict[tuple[object, ...], Reason] = {}
+        self._last_coops: tuple[tuple[Cooperative, ...], str] | None = None
 
     def declaration_hash(self, kind: str, item_id: str) -> str:
         """The content hash of rubric or rule (``kind``) ``item_id`` as loaded."""
@@ -548,6 +549,15 @@ class Engine:
             for condition in rule.conditions
         )
 
+    def _cooperatives_digest(self, coops: tuple[Cooperative, ...]) -> str:
+        """:func:`cooperatives_digest`, kept for the last list (a cohort offers one list)."""
+        last = self._last_coops
+        if last is not None and last[0] == coops:
+            return last[1]
+        digest = cooperatives_digest(coops)
+        self._last_coops = (coops, digest)
+        return digest
+
     def _held_reasons(
         self, position: int, rule: ReferralRule, facts: Mapping[str, FactValue]
     ) -> tuple[Reason, ...] | None:
@@ -629,7 +639,7 @@ class Engine:
                 if rule.details is not None:
                     digest = self._digest(business)
                     if coops_digest is None:
-                        coops_digest = cooperatives_digest(coops)
+                        coops_digest = self._cooperatives_digest(coops)
                 receipt = trusted_receipt(
                     self._hashes[f"rule:{rule.id}"],
                     self.pack_hash,
