@@ -25,9 +25,23 @@ EXIT_ERROR = 3
 EXIT_MISSING_EXTRA = 4
 
 
+def _missing_click(*args: Any, **kwargs: Any) -> None:
+    """Stands in for :func:`main` when click is not installed: say which extra to install."""
+    import sys
+
+    sys.stderr.write(
+        "mentorkit: the command line needs the 'cli' extra: pip install 'mentorkit[cli]'\n"
+    )
+    raise SystemExit(EXIT_MISSING_EXTRA)
+
+
 def __getattr__(name: str) -> Any:
     if name == "main":
-        from ._main import main
-
+        try:
+            from ._main import main
+        except ModuleNotFoundError as exc:
+            if exc.name != "click":
+                raise
+            return _missing_click
         return main
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
