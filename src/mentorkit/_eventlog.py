@@ -77,21 +77,7 @@ class InMemoryEventStore:
 
     def append(self, stream: str, expected_version: int, events: Sequence[EventRecord]) -> int:
         """See :meth:`EventStore.append`."""
-        with self._lock:
-            current = self._streams.setdefault(stream, [])
-            if len(current) != expected_version:
-                raise ConflictError(
-                    f"stream {stream!r} is at version {len(current)}, "
-                    f"the write expected {expected_version}"
-                )
-            for offset, event in enumerate(events, start=1):
-                if event.stream != stream or event.version != expected_version + offset:
-                    raise ValueError(
-                        f"event {offset} must be version {expected_version + offset} "
-                        f"of stream {stream!r}"
-                    )
-            current.extend(events)
-            return len(current)
+        return self.append_many([(stream, expected_version, events)])[0]
 
     def append_many(self, batches: Iterable[tuple[str, int, Sequence[EventRecord]]]) -> list[int]:
         """Append ``(stream, expected_version, events)`` batches atomically: all or nothing.
