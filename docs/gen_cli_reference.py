@@ -24,9 +24,9 @@ CLI_INTRO = """\
 
 Install with the `cli` extra: `pip install 'mentorkit[cli]'` (click, openpyxl, matplotlib).
 Every command takes the global options before its name, e.g. `mentorkit --lang en demo`;
-`python -m mentorkit ...` is the same command. Messages and reports are in Indonesian (`--lang id`, the default, or `MENTORKIT_LANG`) or
-English (`--lang en`), and so is `--help`; the help texts below are in English (in Indonesian:
-[cli-id.md](cli-id.md)).
+`python -m mentorkit ...` is the same command. Messages and reports are in Indonesian
+(`--lang id`, the default, or `MENTORKIT_LANG`) or English (`--lang en`), and so is `--help`;
+the help texts below are in English (in Indonesian: [cli-id.md](cli-id.md)).
 
 ## Exit codes
 
