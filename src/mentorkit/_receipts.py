@@ -43,6 +43,7 @@ from ._model import (
     Receipt,
 )
 from ._sizeclass import SIZE_THRESHOLDS
+from ._trusted import trusted_constructor
 
 __all__ = [
     "RECEIPT_SCHEME",
@@ -354,37 +355,14 @@ def make_receipt(declaration: str, pack: str, inputs: str, on: dt.date) -> Recei
     return Receipt(declaration=declaration, pack=pack, inputs=inputs, on=on, scheme=RECEIPT_SCHEME)
 
 
-_RECEIPT_FIELDS = ("declaration", "pack", "inputs", "on", "scheme")
-
-#: True while Receipt is the plain class :func:`trusted_receipt` fills: these fields, checked
-#: only by validators (of the hash texts), nothing else run on construction.
-_FAST_RECEIPT = (
-    tuple(a.name for a in attrs.fields(Receipt)) == _RECEIPT_FIELDS
-    and all(a.converter is None for a in attrs.fields(Receipt))
-    and not hasattr(Receipt, "__attrs_post_init__")
-    and all(name in Receipt.__dict__ for name in _RECEIPT_FIELDS)  # slotted: one descriptor each
-)
+_make_trusted = trusted_constructor(Receipt, ("declaration", "pack", "inputs", "on", "scheme"))
 
 
-def _trusted_maker() -> Callable[[str, str, str, dt.date], Receipt]:
-    if not _FAST_RECEIPT:
-        return make_receipt
-    new = object.__new__
-    s1, s2, s3, s4, s5 = (Receipt.__dict__[name].__set__ for name in _RECEIPT_FIELDS)
-
-    def trusted(declaration: str, pack: str, inputs: str, on: dt.date) -> Receipt:
-        receipt: Receipt = new(Receipt)
-        s1(receipt, declaration)
-        s2(receipt, pack)
-        s3(receipt, inputs)
-        s4(receipt, on)
-        s5(receipt, RECEIPT_SCHEME)
-        return receipt
-
-    return trusted
+def _trusted(declaration: str, pack: str, inputs: str, on: dt.date) -> Receipt:
+    return _make_trusted(declaration, pack, inputs, on, RECEIPT_SCHEME)
 
 
 #: :func:`make_receipt` without running the hash-text validators, for the engine only:
 #: its hashes are made by this module (``sha256:`` and 64 lower-case hex digits), and the
 #: engine checks its declaration and pack hashes once, with :func:`make_receipt`.
-trusted_receipt = _trusted_maker()
+trusted_receipt = _trusted

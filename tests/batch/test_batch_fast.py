@@ -69,6 +69,8 @@ class TestObservationsFast:
             {"observed_on": "31/01/2025"},
             {"observed_on": 20250131},
             {"business_id": ""},
+            {"rubric_id": " "},
+            {"criterion_id": "\t"},
             {"evidence": 3},
             {"observer": False},
         ],
