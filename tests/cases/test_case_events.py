@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,6 +43,10 @@ EVENTS: dict[type[Any], st.SearchStrategy[Any]] = {
         reason=text,
     ),
     mc.ObservationRecorded: st.builds(mc.ObservationRecorded, observation=mks.observations()),
+    mc.ObservationsRecorded: st.builds(
+        mc.ObservationsRecorded,
+        observations=st.lists(mks.observations(), min_size=1, max_size=3).map(tuple),
+    ),
     mc.AssessmentRecorded: st.builds(
         mc.AssessmentRecorded,
         assessment=mks.assessments(),
@@ -205,3 +210,56 @@ class TestBadPayloads:
     def test_negative_loan_is_rejected(self) -> None:
         with pytest.raises(mk.InvalidFieldError, match="loan_amount"):
             mc.ReferralOutcome(success=True, loan_amount=-1)
+
+
+class TestObservationEvents:
+    """A visit's answers are one event; logs with one event per answer still fold the same."""
+
+    @given(mks.businesses(), st.lists(mks.observations(), min_size=1, max_size=6), st.data())
+    def test_one_event_folds_like_one_per_answer(
+        self, business: mk.Business, given_obs: list[mk.Observation], data: st.DataObject
+    ) -> None:
+        answers = tuple(attrs.evolve(o, business_id=business.id) for o in given_obs)
+        opened = mc.CaseOpened("c-1", business, "p-1", dt.date(2025, 1, 1))
+
+        def records(events: list[Any]) -> list[mk.EventRecord]:
+            return [mc.to_record("case/c-1", n, "u", AT, e) for n, e in enumerate(events, 1)]
+
+        old = mc.fold(records([opened, *(mc.ObservationRecorded(o) for o in answers)]))
+        new = mc.fold(records([opened, mc.ObservationsRecorded(answers)]))
+        assert old is not None
+        assert new is not None
+        assert new.observations == old.observations == answers
+        # Old and new kinds mixed in one log, as after an upgrade.
+        split = data.draw(st.integers(min_value=1, max_value=len(answers)))
+        mixed = mc.fold(
+            records(
+                [
+                    opened,
+                    *(mc.ObservationRecorded(o) for o in answers[:split]),
+                    *([mc.ObservationsRecorded(answers[split:])] if answers[split:] else []),
+                ]
+            )
+        )
+        assert mixed is not None
+        assert mixed.observations == answers
+
+    def test_empty_is_refused(self) -> None:
+        with pytest.raises(mk.InvalidFieldError, match="observations"):
+            mc.ObservationsRecorded(())
+
+    def test_another_business_is_refused(self) -> None:
+        business = mk.Business(
+            id="b-1",
+            name="Warung",
+            owner=mk.Person(name="Ani"),
+            sector=mk.Sector.CULINARY,
+            district="Setu",
+        )
+        state = mc.fold(
+            [mc.to_record("case/c-1", 1, "u", AT, mc.CaseOpened("c-1", business, "p-1", AT.date()))]
+        )
+        assert state is not None
+        stray = mk.Observation("b-2", "r", "c", True, AT.date())
+        with pytest.raises(mk.TransitionError, match="another business"):
+            mc.check(state, mc.ObservationsRecorded((stray,)))

@@ -47,6 +47,7 @@ from ._events import (
     MilestoneCompleted,
     MilestoneMissed,
     ObservationRecorded,
+    ObservationsRecorded,
     ProspectsRecorded,
     ReferralAccepted,
     ReferralCompleted,
@@ -268,6 +269,9 @@ def check(state: CaseState | None, event: CaseEvent) -> None:
             raise _refuse(state, "the previous mentor given is not the case's mentor")
         if event.mentor_id == state.mentor_id:
             raise _refuse(state, "is already assigned to this mentor")
+    elif isinstance(event, ObservationsRecorded):
+        if any(o.business_id != state.business.id for o in event.observations):
+            raise _refuse(state, f"the {event.kind} are about another business")
     elif isinstance(event, ObservationRecorded | AssessmentRecorded):
         record = event.observation if isinstance(event, ObservationRecorded) else event.assessment
         if record.business_id != state.business.id:
@@ -377,6 +381,8 @@ def apply(state: CaseState | None, event: CaseEvent, version: int, at: dt.dateti
         return attrs.evolve(
             state, mentor_id=event.mentor_id, mentors=(*state.mentors, event.mentor_id)
         )
+    if isinstance(event, ObservationsRecorded):
+        return attrs.evolve(state, observations=(*state.observations, *event.observations))
     if isinstance(event, ObservationRecorded):
         return attrs.evolve(state, observations=(*state.observations, event.observation))
     if isinstance(event, AssessmentRecorded):
@@ -475,6 +481,7 @@ _CASE_EVENTS = (
     MentorAssigned,
     MentorReassigned,
     ObservationRecorded,
+    ObservationsRecorded,
     AssessmentRecorded,
     ProspectsRecorded,
     MentoringStarted,

@@ -42,6 +42,7 @@ __all__ = [
     "MilestoneCompleted",
     "MilestoneMissed",
     "ObservationRecorded",
+    "ObservationsRecorded",
     "ParticipantCertified",
     "ParticipantEnrolled",
     "ProspectsRecorded",
@@ -146,12 +147,37 @@ class MentorReassigned:
 
 @frozen
 class ObservationRecorded:
-    """A mentor answered one rubric criterion (observasi)."""
+    """A mentor answered one rubric criterion (observasi).
+
+    Written by earlier releases, one event per answer; still read. New
+    writes use :class:`ObservationsRecorded`.
+    """
 
     kind: ClassVar[str] = "observation.recorded"
     SCHEMA: ClassVar[int] = 1
 
     observation: Observation
+    schema: int = 1
+
+
+def _some(_inst: object, attribute: Any, value: tuple[Any, ...]) -> None:
+    if not value:
+        raise InvalidFieldError(attribute.name, "must not be empty")
+
+
+@frozen
+class ObservationsRecorded:
+    """A mentor's answers from one visit or import, recorded together (observasi).
+
+    What :meth:`CaseService.record_observations` writes: one event for all
+    the good observations of one call. Logs of earlier releases hold one
+    :class:`ObservationRecorded` per answer; both fold the same way.
+    """
+
+    kind: ClassVar[str] = "observations.recorded"
+    SCHEMA: ClassVar[int] = 1
+
+    observations: tuple[Observation, ...] = field(validator=_some)
     schema: int = 1
 
 
@@ -376,6 +402,7 @@ CaseEvent: TypeAlias = (
     | MentorAssigned
     | MentorReassigned
     | ObservationRecorded
+    | ObservationsRecorded
     | AssessmentRecorded
     | ProspectsRecorded
     | MentoringStarted
@@ -405,6 +432,7 @@ EVENT_CLASSES: Mapping[str, type[Event]] = {
         MentorAssigned,
         MentorReassigned,
         ObservationRecorded,
+        ObservationsRecorded,
         AssessmentRecorded,
         ProspectsRecorded,
         MentoringStarted,

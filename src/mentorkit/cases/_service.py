@@ -85,7 +85,7 @@ from ._events import (
     MilestoneAdded,
     MilestoneCompleted,
     MilestoneMissed,
-    ObservationRecorded,
+    ObservationsRecorded,
     ParticipantCertified,
     ParticipantEnrolled,
     ProspectsRecorded,
@@ -796,9 +796,8 @@ class CaseService:
                 rest = issue.path[found.end() :]
                 issues.append(FieldIssue(f"$.observations[{position}]{rest}", issue.message))
                 bad.add(position)
-        events: list[CaseEvent] = [
-            ObservationRecorded(o) for i, o in enumerate(observations) if i not in bad
-        ]
+        good = tuple(o for i, o in enumerate(observations) if i not in bad)
+        events: list[CaseEvent] = [ObservationsRecorded(good)] if good else []
         return events, tuple(sorted(issues, key=lambda x: x.path))
 
     def assess(
