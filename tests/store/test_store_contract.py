@@ -369,6 +369,20 @@ class RepositoryContract:
         assert store.observations("B-1") == [first, second]
         assert store.observations("B-2") == [other]
 
+    def test_a_damaged_observation_row_is_named_by_field_path(
+        self, store: Repository, raw: Callable[[str], Any]
+    ) -> None:
+        day = dt.date(2026, 2, 1)
+        store.add_observations([mk.Observation("B-1", "acc", "books", True, day)])
+        assert store.observations("B-1")[0].value is True
+        # Edited outside mentorkit: 1.5 is no answer (yes/no, a whole number or a choice).
+        raw(
+            'UPDATE observations SET data = \'{"business_id": "B-1", "rubric_id": "acc",'
+            ' "criterion_id": "books", "value": 1.5, "observed_on": "2026-02-01"}\''
+        )
+        with pytest.raises(mk.DecodeError, match=r"\$\.value"):
+            store.observations("B-1")
+
     def test_cohorts_enrol_known_businesses_once(self, store: Repository) -> None:
         store.put_programmes(
             [mk.Programme("P-1", "Gelombang 1", mk.ProgrammeKind.TRAINING, dt.date(2026, 1, 5))]
