@@ -6,6 +6,7 @@ HYPOTHESIS_PROFILE=ci) runs more examples.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -21,3 +22,13 @@ settings.register_profile(
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
 )
+
+
+#: The command's settings from the environment: a developer's own must not leak into tests.
+_USER_SETTINGS = ("MENTORKIT_DB", "MENTORKIT_LANG", "MENTORKIT_PLUGINS")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _USER_SETTINGS:
+        monkeypatch.delenv(name, raising=False)

@@ -1,7 +1,10 @@
 """The analyst's story through the ``mentorkit`` command (click's test runner)."""
 
+import ast
 import csv
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -126,6 +129,19 @@ class TestStory:
         assert "dibuat dengan program" in result.stdout
         result = run("--lang", "id", "assess", "--db", str(tmp_path / "salah.db"))
         assert result.stderr.startswith("galat: ")
+
+    def test_a_missing_store_names_the_command_that_creates_it(self, tmp_path: Path) -> None:
+        db = tmp_path / "kantor dinas.db"  # a space: the hint must quote it
+        result = run("--lang", "en", "assess", "--db", str(db))
+        assert result.exit_code == EXIT_ERROR
+        assert not db.exists()  # a typo never starts an empty office
+        found = re.search(r"create it with (.+)$", result.stderr.strip())
+        assert found is not None, result.stderr
+        command = shlex.split(ast.literal_eval(found.group(1)))
+        assert command[0] == "mentorkit"
+        assert run(*command[1:]).exit_code == EXIT_OK
+        assert db.exists()
+        assert run("--lang", "en", "assess", "--db", str(db)).exit_code == EXIT_OK
 
     def test_progress_bars_on_a_terminal(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import shlex
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,8 @@ class Office:
         text = os.fspath(target)
         is_url = "://" in text or text in (":memory:", "sqlite://")
         if not is_url and not create and not Path(text).exists():
-            raise NotFoundError(f"no store at {text!r}: create it with 'mentorkit init {text}'")
+            hint = f"mentorkit init --db {shlex.quote(text)}"
+            raise NotFoundError(f"no store at {text!r}: create it with {hint!r}")
         if fast and not is_url:
             store: SQLStore[Any] = SQLiteStore(text, synchronous=Synchronous.NORMAL)
         else:

@@ -8,6 +8,7 @@ errors never repeat the cell's value (it may be personal data).
 """
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -49,6 +50,8 @@ _FALSE = frozenset({"false", "no", "tidak", "t", "n", "0", "salah"})
 
 def cell_text(value: object) -> str | None:
     """A cell as stripped text; None when the cell is empty."""
+    if type(value) is str:  # CSV cells, the common case
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -424,6 +427,11 @@ def _path_text(path: Sequence[str]) -> str:
     return "$." + ".".join(path)
 
 
+@functools.lru_cache(maxsize=64)
+def _known_columns(kind: RecordKind) -> frozenset[str]:
+    return frozenset(c.name for c in kind.columns)
+
+
 def row_to_data(
     kind: RecordKind,
     row: Mapping[str, object],
@@ -438,13 +446,13 @@ def row_to_data(
     """
     data: dict[str, Any] = {}
     issues: list[FieldIssue] = []
-    known = {c.name for c in kind.columns}
+    known = _known_columns(kind)
     for name in row:
         if name not in known and cell_text(row[name]) is not None:
             issues.append(issue("$", "unknown column {column}", {"column": repr(name)}))
     for column in kind.columns:
         raw = row.get(column.name)
-        if cell_text(raw) is None:
+        if raw is None or cell_text(raw) is None:
             continue
         try:
             if kind is OBSERVATIONS and column.name == "value" and rubrics:
