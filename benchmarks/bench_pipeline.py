@@ -1,0 +1,92 @@
+"""The analyst's pipeline on a city: import -> assess -> refer -> SQLite -> report, timed.
+
+Unlike ``bench_city.py`` (the whole ``mentorkit demo`` story, with mentoring,
+sessions, follow-up and the units' answers), this runs exactly the steps of
+issue 7's city target as an analyst would type them, each in a fresh
+process on a fresh SQLite store, and prints the seconds of each:
+
+    mentorkit init --db city.db
+    mentorkit import --db city.db businesses.csv mentors.csv cooperatives.csv observations.csv
+    mentorkit assess --db city.db --on DAY
+    mentorkit refer --db city.db --on DAY
+    mentorkit report --db city.db --as-of DAY
+
+The spreadsheets come from the synthetic demo cohort (``mentorkit.demo``)
+and are written before the clock starts. Target: 90,000 businesses
+(Tangsel's registered UMKM) under 10 s in total. Needs the plugins
+installed (``pip install -e plugins/*``).
+
+    python benchmarks/bench_pipeline.py --businesses 90000 --mentors 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mentorkit import Registry
+from mentorkit.demo import generate_cohort, observations_for
+from mentorkit.io import KINDS, record_to_row, write_table
+
+PLUGINS = "accounting,product_standards,referrals"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--businesses", type=int, default=90_000)
+    parser.add_argument("--mentors", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    script = Path(sys.executable).with_name("mentorkit")
+    command = str(script) if script.exists() else (shutil.which("mentorkit") or "mentorkit")
+    registry = Registry.load(allow=PLUGINS.split(","))
+    cohort = generate_cohort(args.seed, businesses=args.businesses, mentors=args.mentors)
+    observations = observations_for(cohort, registry.rubrics.values())
+    day = cohort.follow_up_on.isoformat()
+    env = {**os.environ, "MENTORKIT_PLUGINS": PLUGINS, "MENTORKIT_LANG": "en"}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        files = []
+        for kind, records in (
+            ("cooperatives", cohort.cooperatives),
+            ("mentors", cohort.mentors),
+            ("businesses", cohort.businesses),
+            ("observations", observations),
+        ):
+            rows = [record_to_row(r, kind) for r in records]
+            files.append(str(write_table(root / f"{kind}.csv", KINDS[kind].column_names, rows)))
+        db = str(root / "city.db")
+        steps = [
+            ("init", ["init", "--db", db, "--programme", cohort.programme.id]),
+            ("import", ["import", "--db", db, *files]),
+            ("assess", ["assess", "--db", db, "--on", day]),
+            ("refer", ["refer", "--db", db, "--on", day]),
+            ("report", ["report", "--db", db, "--as-of", day, "--out", str(root / "report")]),
+        ]
+        total = 0.0
+        print(
+            f"{args.businesses:,} businesses, {args.mentors:,} mentors, "
+            f"{len(observations):,} observations"
+        )
+        for name, argv in steps:
+            start = time.perf_counter()
+            done = subprocess.run(
+                [command, "-q", *argv], capture_output=True, text=True, env=env, check=False
+            )
+            seconds = time.perf_counter() - start
+            total += seconds
+            status = "" if done.returncode in (0, 1) else f"  FAILED ({done.stderr.strip()})"
+            print(f"{name:<8}{seconds:>8.1f} s{status}")
+            if status:
+                return
+        print(f"{'total':<8}{total:>8.1f} s   (target: under 10 s for 90,000)")
+
+
+if __name__ == "__main__":
+    main()
