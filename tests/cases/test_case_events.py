@@ -263,3 +263,23 @@ class TestObservationEvents:
         stray = mk.Observation("b-2", "r", "c", True, AT.date())
         with pytest.raises(mk.TransitionError, match="another business"):
             mc.check(state, mc.ObservationsRecorded((stray,)))
+
+    @given(st.lists(mks.observations(), min_size=1, max_size=4), st.data())
+    def test_a_damaged_payload_is_named_by_field_path(
+        self, answers: list[mk.Observation], data: st.DataObject
+    ) -> None:
+        record = mc.to_record("case/c-1", 3, "u", AT, mc.ObservationsRecorded(tuple(answers)))
+        assert mc.from_record(record) == mc.ObservationsRecorded(tuple(answers))
+        broken = data.draw(st.integers(min_value=0, max_value=len(answers) - 1))
+        field_name, bad = data.draw(
+            st.sampled_from(
+                [("value", 1.5), ("value", None), ("observed_on", "31/01/2025"), ("rubric_id", "")]
+            )
+        )
+        payload = {**record.data, "observations": [dict(o) for o in record.data["observations"]]}
+        payload["observations"][broken][field_name] = bad
+        damaged = mk.EventRecord(record.stream, record.version, record.kind, "u", AT, payload)
+        with pytest.raises(mk.DecodeError) as caught:
+            mc.from_record(damaged)
+        assert "event case/c-1@3 (observations.recorded)" in str(caught.value)
+        assert f"$.observations[{broken}].{field_name}" in str(caught.value)

@@ -21,6 +21,7 @@ from attrs import field, frozen
 
 from .._errors import DecodeError, FieldIssue, InvalidFieldError
 from .._eventlog import EventRecord
+from .._fastobs import observations_fast
 from .._model import Assessment, Business, Milestone, Observation, Programme, Referral, Session
 from .._serialize import decode, dumps
 
@@ -506,4 +507,13 @@ def from_record(record: EventRecord) -> Event:
         data = step(data)
         schema += 1
         data["schema"] = schema
+    if cls is ObservationsRecorded and data.keys() == {"observations", "schema"}:
+        # A visit's answers: checked field by field without cattrs when plainly valid.
+        answers = observations_fast(data["observations"], _DATES)
+        if answers:
+            return ObservationsRecorded(answers)
     return decode(data, cls, record=name)
+
+
+#: Parsed observation dates for :func:`from_record` (bounded by ``observations_fast``).
+_DATES: dict[str, dt.date] = {}
