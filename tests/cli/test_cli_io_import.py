@@ -106,6 +106,41 @@ class TestRoundTrip:
         assert result.errors == ()
         assert list(result.records) == observations
 
+    @_TMP
+    @given(
+        items=st.lists(mks.observations(), min_size=1, max_size=6),
+        damage=st.none()
+        | st.tuples(
+            st.integers(min_value=0),
+            st.sampled_from([("value", 2.5), ("observed_on", "2025-02-30"), ("criterion_id", " ")]),
+        ),
+    )
+    def test_observation_lines_import_as_written(
+        self,
+        tmp_path: Path,
+        items: list[Observation],
+        damage: tuple[int, tuple[str, object]] | None,
+    ) -> None:
+        # JSON Lines keep the answer types: plainly valid lines take the fast check, a damaged
+        # one the strict decoder, which names its field; the other lines are kept.
+        lines = [encode(o) for o in items]
+        broken = None
+        if damage is not None:
+            broken = damage[0] % len(items)
+            name, bad = damage[1]
+            lines[broken][name] = bad
+        path = tmp_path / "observations.jsonl"
+        path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+        result = import_file(path)
+        kept = [o for i, o in enumerate(items) if i != broken]
+        assert list(result.records) == kept
+        if damage is None:
+            assert result.errors == ()
+        else:
+            (error,) = result.errors
+            assert error.row == broken + 1
+            assert error.issues[0].path == f"$.{damage[1][0]}"
+
 
 class TestBadRows:
     """Each bad row is reported with file, row number, id and field path; good rows stay."""
