@@ -31,8 +31,7 @@ import time
 from pathlib import Path
 
 from mentorkit import Registry
-from mentorkit.demo import generate_cohort, observations_for
-from mentorkit.io import KINDS, record_to_row, write_table
+from mentorkit.demo import generate_cohort, observations_for, write_spreadsheets
 
 PLUGINS = "accounting,product_standards,referrals"
 
@@ -52,15 +51,7 @@ def main() -> None:
     env = {**os.environ, "MENTORKIT_PLUGINS": PLUGINS, "MENTORKIT_LANG": "en"}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        files = []
-        for kind, records in (
-            ("cooperatives", cohort.cooperatives),
-            ("mentors", cohort.mentors),
-            ("businesses", cohort.businesses),
-            ("observations", observations),
-        ):
-            rows = [record_to_row(r, kind) for r in records]
-            files.append(str(write_table(root / f"{kind}.csv", KINDS[kind].column_names, rows)))
+        files = [str(p) for p in write_spreadsheets(cohort, observations, root).values()]
         db = str(root / "city.db")
         steps = [
             ("init", ["init", "--db", db, "--programme", cohort.programme.id]),

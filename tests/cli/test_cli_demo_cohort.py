@@ -2,13 +2,22 @@
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentorkit import Engine, MentorKind, Observation, Registry, Sector, SizeClass, size_class
-from mentorkit.demo import DISTRICTS, SECTORS, DemoCohort, generate_cohort, observations_for
+from mentorkit.demo import (
+    DISTRICTS,
+    SECTORS,
+    DemoCohort,
+    generate_cohort,
+    observations_for,
+    write_spreadsheets,
+)
+from mentorkit.io import import_file
 from mentorkit.testing.sample import SAMPLE_RUBRIC
 
 
@@ -153,3 +162,31 @@ def _sample() -> object:
     from mentorkit.testing.sample import SamplePlugin
 
     return SamplePlugin()
+
+
+class TestSpreadsheets:
+    """The cohort's spreadsheets import back as the same records."""
+
+    @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+    def test_written_tables_import_back(self, tmp_path: Path, suffix: str) -> None:
+        cohort = generate_cohort(8, businesses=30, mentors=3)
+        observations = observations_for(cohort, [SAMPLE_RUBRIC])
+        files = write_spreadsheets(cohort, observations, tmp_path / "data", suffix=suffix)
+        assert list(files) == ["cooperatives", "mentors", "businesses", "observations"]
+        expected = {
+            "cooperatives": list(cohort.cooperatives),
+            "mentors": list(cohort.mentors),
+            "businesses": list(cohort.businesses),
+            "observations": list(observations),
+        }
+        for kind, path in files.items():
+            assert path == tmp_path / "data" / f"{kind}.{suffix}"
+            result = import_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC})
+            assert result.errors == ()
+            assert list(result.records) == expected[kind]
+
+    def test_other_formats_are_refused(self, tmp_path: Path) -> None:
+        cohort = generate_cohort(8, businesses=2, mentors=1)
+        with pytest.raises(ValueError, match="csv or xlsx, not 'jsonl'"):
+            write_spreadsheets(cohort, [], tmp_path, suffix="jsonl")
+        assert list(tmp_path.iterdir()) == []

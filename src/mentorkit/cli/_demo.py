@@ -10,8 +10,8 @@ from attrs import frozen
 from .._model import Milestone, ProgrammeKind, Session
 from .._registry import Registry
 from ..cases import Actor, ReferralOutcome, ReferralStatus, Role
-from ..demo import DEFAULT_SEED, DemoCohort, generate_cohort, observations_for
-from ..io import KINDS, record_to_row, write_table
+from ..demo import DEFAULT_SEED, DemoCohort, generate_cohort, observations_for, write_spreadsheets
+from ..io import write_table
 from ..reports import write_report
 from ._office import COORDINATOR, Office, Problem, unit_columns
 
@@ -85,7 +85,7 @@ def run_demo(
     office = Office.open(db, registry=registry, create=True, fast=True, clock=clock)
     problems: list[Problem] = []
     try:
-        data_files = _write_data(cohort, observations, out / "data")
+        data_files = tuple(write_spreadsheets(cohort, observations, out / "data").values())
         tick = step("import", 4)
         office.store.put_cooperatives(cohort.cooperatives)
         office.service.cooperatives = cohort.cooperatives
@@ -154,19 +154,6 @@ class _StoryClock:
 
     def __call__(self) -> dt.datetime:
         return dt.datetime.combine(self.day, dt.time(9, 0), tzinfo=dt.UTC)
-
-
-def _write_data(cohort: DemoCohort, observations: Any, folder: Path) -> tuple[Path, ...]:
-    written = []
-    for kind, records in (
-        ("businesses", cohort.businesses),
-        ("mentors", cohort.mentors),
-        ("cooperatives", cohort.cooperatives),
-        ("observations", observations),
-    ):
-        rows = [record_to_row(r, kind) for r in records]
-        written.append(write_table(folder / f"{kind}.csv", KINDS[kind].column_names, rows))
-    return tuple(written)
 
 
 def _mentoring(office: Office, cohort: DemoCohort, step: Step, lang: str) -> None:

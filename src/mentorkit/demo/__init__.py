@@ -8,10 +8,12 @@ and follow-up observations for whichever rubrics are loaded
 (:func:`observations_for`). The same seed always gives the same cohort.
 
 Every person is invented. NIKs start with Tangsel's region code ``3674``
-and the district code, but their birth-date digits are ``000000`` (no real
-NIK has that) and phone numbers start with ``0800``: clearly fake.
+and the district code, but their birth day is ``00`` (no real NIK has
+that; in cohorts under 10,000 businesses all six birth-date digits are
+``000000``) and phone numbers start with ``0800``: clearly fake.
 """
 
+from ._files import write_spreadsheets
 from ._generate import (
     DEFAULT_SEED,
     DISTRICTS,
@@ -28,4 +30,5 @@ __all__ = [
     "DemoCohort",
     "generate_cohort",
     "observations_for",
+    "write_spreadsheets",
 ]

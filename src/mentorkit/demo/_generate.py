@@ -214,12 +214,13 @@ def _weighted(rng: random.Random, weights: Mapping[str, int] | Mapping[Sector, i
 def _synthetic_nik(district_code: str, serial: int) -> str:
     """A synthetic 16-digit NIK for a Tangsel (3674) resident of a district.
 
-    The serial is spread over the ten digits after the region code (the
-    place of the date of birth and the serial of a real NIK), so serials
-    below 10,000 give the same NIKs as before and any serial below 10**10
-    gives a distinct, valid one.
+    The serial fills the ten digits after the region code (where a real
+    NIK has the date of birth, DDMMYY, and a serial), so serials below
+    10,000 give the same NIKs as before and any serial below 10**8 gives a
+    distinct one whose birth day is ``00``: no real NIK has that, so a
+    synthetic NIK can never be a real person's.
     """
-    if not 0 <= serial < 10**10:
+    if not 0 <= serial < 10**8:
         raise ValueError(f"synthetic NIK serial out of range: {serial}")
     return f"3674{district_code}{serial:010d}"
 
