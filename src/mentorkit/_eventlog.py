@@ -86,8 +86,11 @@ class InMemoryEventStore:
         only. Returns the new versions in the order given.
         """
         given = [(stream, expected, list(events)) for stream, expected, events in batches]
-        if len({stream for stream, _, _ in given}) != len(given):
-            raise ValueError("a stream appears twice in one append_many")
+        seen: set[str] = set()
+        for stream, _, _ in given:
+            if stream in seen:
+                raise ValueError(f"stream {stream!r} appears twice in one append_many")
+            seen.add(stream)
         with self._lock:
             for stream, expected, events in given:
                 current = len(self._streams.get(stream, ()))

@@ -358,11 +358,11 @@ def make_receipt(declaration: str, pack: str, inputs: str, on: dt.date) -> Recei
 _make_trusted = trusted_constructor(Receipt, ("declaration", "pack", "inputs", "on", "scheme"))
 
 
-def _trusted(declaration: str, pack: str, inputs: str, on: dt.date) -> Receipt:
+def trusted_receipt(declaration: str, pack: str, inputs: str, on: dt.date) -> Receipt:
+    """:func:`make_receipt` without running the hash-text validators, for the engine only.
+
+    Its hashes are made by this module (``sha256:`` and 64 lower-case hex
+    digits), and the engine checks its declaration and pack hashes once,
+    with :func:`make_receipt`.
+    """
     return _make_trusted(declaration, pack, inputs, on, RECEIPT_SCHEME)
-
-
-#: :func:`make_receipt` without running the hash-text validators, for the engine only:
-#: its hashes are made by this module (``sha256:`` and 64 lower-case hex digits), and the
-#: engine checks its declaration and pack hashes once, with :func:`make_receipt`.
-trusted_receipt = _trusted

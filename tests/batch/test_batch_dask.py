@@ -1,15 +1,13 @@
 """The batch on a Dask cluster gives byte for byte what the serial batch gives."""
 
-import importlib.util
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
+import batch_data as data
 import pytest
 
 from mentorkit import batch
@@ -19,20 +17,6 @@ distributed = pytest.importorskip(
 )
 
 
-def _load_data() -> ModuleType:
-    name = "mentorkit_tests_batch_data"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("batch_data.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-data = _load_data()
 ON = data.ON
 SPEC: batch.PluginSpec = data.SPEC
 PARTS = 6

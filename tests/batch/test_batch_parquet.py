@@ -1,13 +1,11 @@
 """Parquet output: the same results as the JSON Lines output, restartable too."""
 
 import datetime as dt
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import batch_data as data
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,20 +17,6 @@ pq = pytest.importorskip(
 )
 
 
-def _load_data() -> ModuleType:
-    name = "mentorkit_tests_batch_data"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("batch_data.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-data = _load_data()
 ON = data.ON
 SPEC: batch.PluginSpec = data.SPEC
 

@@ -6,11 +6,12 @@ answer the same outcomes, check access the same way, and on a store with
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from racing_store import RacingMany
 
 import mentorkit as mk
 from mentorkit import cases as mc
@@ -103,34 +104,6 @@ class TestBulkEqualsSequential:
         assert any(o.issues for o in recorded), "the unknown rubric is always an issue"
 
 
-class RacingStore:
-    """A SQLite store whose next ``append_many`` lets another writer go first."""
-
-    def __init__(self) -> None:
-        self.inner = SQLiteStore(":memory:")
-        self.before: Callable[[], object] | None = None
-
-    def append(self, stream: str, expected_version: int, events: Sequence[mk.EventRecord]) -> int:
-        return self.inner.append(stream, expected_version, events)
-
-    def append_many(
-        self, batches: Sequence[tuple[str, int, Sequence[mk.EventRecord]]]
-    ) -> list[int]:
-        hook, self.before = self.before, None
-        if hook is not None:
-            hook()
-        return self.inner.append_many(batches)
-
-    def read(self, stream: str, after: int = 0) -> list[mk.EventRecord]:
-        return self.inner.read(stream, after)
-
-    def version(self, stream: str) -> int:
-        return self.inner.version(stream)
-
-    def streams(self, prefix: str = "") -> list[str]:
-        return self.inner.streams(prefix)
-
-
 class TestBulkSafety:
     """Access checks, duplicates and conflicts: nothing is half written."""
 
@@ -169,11 +142,11 @@ class TestBulkSafety:
             service.assess_many(BOSS, [f"{PROGRAMME}:b-1", f"{PROGRAMME}:b-1"], on=DAY)
 
     def test_a_conflict_on_one_case_writes_no_case(self) -> None:
-        store = RacingStore()
+        store = RacingMany(SQLiteStore(":memory:"))
         service = self.opened(store, "b-1", "b-2")
         other = mc.CaseService(store, REGISTRY, clock=lambda: AT)
         ids = [f"{PROGRAMME}:b-1", f"{PROGRAMME}:b-2"]
-        store.before = lambda: other.record_observations(
+        store.before_append = lambda: other.record_observations(
             BOSS, ids[1], observations("b-2", True, 3, "guess")[:1]
         )
         with pytest.raises(mk.ConflictError, match="b-2"):

@@ -8,7 +8,7 @@ read only the events written since it last folded a case.
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from racing_store import Counting, Racing
 
 import mentorkit as mk
 from mentorkit import cases as mc
@@ -62,41 +63,6 @@ def observations(business_id: str, day: dt.date, strong: bool) -> list[mk.Observ
         mk.Observation(business_id, rubric, "cash-records", 4 if strong else 1, day),
         mk.Observation(business_id, rubric, "pricing", "cost-plus" if strong else "guess", day),
     ]
-
-
-class Racing:
-    """An EventStore that lets a hook write just before the next append."""
-
-    def __init__(self, inner: mk.EventStore) -> None:
-        self.inner = inner
-        self.before_append: Callable[[], object] | None = None
-
-    def append(self, stream: str, expected_version: int, events: Sequence[mk.EventRecord]) -> int:
-        hook, self.before_append = self.before_append, None
-        if hook is not None:
-            hook()
-        return self.inner.append(stream, expected_version, events)
-
-    def read(self, stream: str, after: int = 0) -> list[mk.EventRecord]:
-        return self.inner.read(stream, after)
-
-    def version(self, stream: str) -> int:
-        return self.inner.version(stream)
-
-    def streams(self, prefix: str = "") -> list[str]:
-        return self.inner.streams(prefix)
-
-
-class Counting(Racing):
-    """An EventStore that records each ``read``'s stream and ``after``."""
-
-    def __init__(self, inner: mk.EventStore) -> None:
-        super().__init__(inner)
-        self.reads: list[tuple[str, int]] = []
-
-    def read(self, stream: str, after: int = 0) -> list[mk.EventRecord]:
-        self.reads.append((stream, after))
-        return self.inner.read(stream, after)
 
 
 def attempt(command: Callable[[], Any]) -> tuple[str, Any]:

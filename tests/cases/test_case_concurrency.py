@@ -1,38 +1,13 @@
 """No lost update: a stale writer gets ConflictError and the service never retries."""
 
 import threading
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from racing_store import Racing
 
 import mentorkit as mk
 from mentorkit import cases as mc
-
-
-class Interleaving:
-    """An EventStore that lets another writer in just before the first append."""
-
-    def __init__(self, inner: mk.EventStore) -> None:
-        self.inner = inner
-        self.before_append: Any = None
-        self.appends = 0
-
-    def append(self, stream: str, expected_version: int, events: Sequence[mk.EventRecord]) -> int:
-        self.appends += 1
-        hook, self.before_append = self.before_append, None
-        if hook is not None:
-            hook()
-        return self.inner.append(stream, expected_version, events)
-
-    def read(self, stream: str, after: int = 0) -> list[mk.EventRecord]:
-        return self.inner.read(stream, after)
-
-    def version(self, stream: str) -> int:
-        return self.inner.version(stream)
-
-    def streams(self, prefix: str = "") -> list[str]:
-        return self.inner.streams(prefix)
 
 
 class TestConflicts:
@@ -50,7 +25,7 @@ class TestConflicts:
         self, store: mk.EventStore, registry: mk.Registry, kit: Any
     ) -> None:
         assert isinstance(store, mk.EventStore)
-        racing = Interleaving(store)
+        racing = Racing(store)
         assert isinstance(racing, mk.EventStore)
         first = mc.CaseService(racing, registry, clock=kit.Clock())
         second = mc.CaseService(store, registry, clock=kit.Clock())
@@ -103,8 +78,8 @@ class TestMentorCapacityUnderConcurrency:
     def test_assignment_overtaken_between_count_and_write(
         self, store: mk.EventStore, registry: mk.Registry, kit: Any
     ) -> None:
-        # The plain EventStore wrapper has no append_many: the claim is its own append, first.
-        racing = Interleaving(store)
+        # The Racing wrapper has no append_many: the claim is its own append, first.
+        racing = Racing(store)
         first = mc.CaseService(racing, registry, clock=kit.Clock())
         second = mc.CaseService(store, registry, clock=kit.Clock())
         one, two = self.open(second, kit, "b-1", "b-2")
@@ -122,7 +97,7 @@ class TestMentorCapacityUnderConcurrency:
     def test_proposals_overtaken(
         self, store: mk.EventStore, registry: mk.Registry, kit: Any
     ) -> None:
-        racing = Interleaving(store)
+        racing = Racing(store)
         first = mc.CaseService(racing, registry, clock=kit.Clock())
         second = mc.CaseService(store, registry, clock=kit.Clock())
         self.open(second, kit, "b-1", "b-2", "b-3")

@@ -34,6 +34,7 @@ from .._model import (
     Session,
 )
 from ._events import (
+    CASE_EVENT_CLASSES,
     AssessmentPhase,
     AssessmentRecorded,
     CaseClosed,
@@ -470,32 +471,10 @@ def fold(records: Iterable[EventRecord]) -> CaseState | None:
     state: CaseState | None = None
     for record in records:
         event = from_record(record)
-        if not isinstance(event, _CASE_EVENTS):
+        if not isinstance(event, CASE_EVENT_CLASSES):
             raise TransitionError(f"event {record.kind!r} does not belong in a case stream")
         state = apply(state, event, record.version, record.at)
     return state
-
-
-_CASE_EVENTS = (
-    CaseOpened,
-    MentorAssigned,
-    MentorReassigned,
-    ObservationRecorded,
-    ObservationsRecorded,
-    AssessmentRecorded,
-    ProspectsRecorded,
-    MentoringStarted,
-    MilestoneAdded,
-    MilestoneCompleted,
-    MilestoneMissed,
-    SessionLogged,
-    ReferralProposed,
-    ReferralSent,
-    ReferralAccepted,
-    ReferralDeclined,
-    ReferralCompleted,
-    CaseClosed,
-)
 
 
 # --------------------------------------------------------------------------- progress

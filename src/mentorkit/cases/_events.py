@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, get_args
 
 from attrs import field, frozen
 
@@ -425,33 +425,12 @@ WaveEvent: TypeAlias = WaveOpened | ParticipantEnrolled | AttendanceRecorded | P
 #: Any event this module knows.
 Event: TypeAlias = CaseEvent | WaveEvent
 
+#: The classes of :data:`CaseEvent`, for ``isinstance`` checks.
+CASE_EVENT_CLASSES: tuple[type[CaseEvent], ...] = get_args(CaseEvent)
+
 #: Event classes by their ``kind`` tag.
 EVENT_CLASSES: Mapping[str, type[Event]] = {
-    cls.kind: cls
-    for cls in (
-        CaseOpened,
-        MentorAssigned,
-        MentorReassigned,
-        ObservationRecorded,
-        ObservationsRecorded,
-        AssessmentRecorded,
-        ProspectsRecorded,
-        MentoringStarted,
-        MilestoneAdded,
-        MilestoneCompleted,
-        MilestoneMissed,
-        SessionLogged,
-        ReferralProposed,
-        ReferralSent,
-        ReferralAccepted,
-        ReferralDeclined,
-        ReferralCompleted,
-        CaseClosed,
-        WaveOpened,
-        ParticipantEnrolled,
-        AttendanceRecorded,
-        ParticipantCertified,
-    )
+    cls.kind: cls for cls in (*CASE_EVENT_CLASSES, *get_args(WaveEvent))
 }
 
 #: Payload upgrades: ``(kind, schema)`` -> a function turning a payload of

@@ -289,6 +289,24 @@ def _c(fact: str, op: Op, value: FactValue, en: str, id_: str) -> Condition:
 
 _LICENCE_SOURCE = "PP 5/2021 (OSS-RBA)"
 
+#: What both marketing rules ask first: market-ready products from a business with a NIB.
+_MARKET_READY = (
+    _c(
+        "assessment.product_standards.level",
+        Op.GE,
+        "market_ready",
+        "Product standards market-ready",
+        "Standar produk siap pasar",
+    ),
+    _c(
+        "assessment.product_standards.criterion.nib.met",
+        Op.IS_TRUE,
+        None,
+        "Holds a NIB",
+        "Memiliki NIB",
+    ),
+)
+
 #: Every referral rule of this plugin.
 RULES: tuple[ReferralRule, ...] = (
     ReferralRule(
@@ -399,20 +417,7 @@ RULES: tuple[ReferralRule, ...] = (
         unit="marketing",
         label=Label(en="Sell through the district gallery", id="Dipasarkan di galeri UMKM"),
         conditions=(
-            _c(
-                "assessment.product_standards.level",
-                Op.GE,
-                "market_ready",
-                "Product standards market-ready",
-                "Standar produk siap pasar",
-            ),
-            _c(
-                "assessment.product_standards.criterion.nib.met",
-                Op.IS_TRUE,
-                None,
-                "Holds a NIB",
-                "Memiliki NIB",
-            ),
+            *_MARKET_READY,
             _c(
                 "assessment.product_standards.criterion.food_registration.met",
                 Op.IS_TRUE,
@@ -446,20 +451,7 @@ RULES: tuple[ReferralRule, ...] = (
         unit="marketing",
         label=Label(en="List in the online marketing app", id="Dipasarkan lewat aplikasi daring"),
         conditions=(
-            _c(
-                "assessment.product_standards.level",
-                Op.GE,
-                "market_ready",
-                "Product standards market-ready",
-                "Standar produk siap pasar",
-            ),
-            _c(
-                "assessment.product_standards.criterion.nib.met",
-                Op.IS_TRUE,
-                None,
-                "Holds a NIB",
-                "Memiliki NIB",
-            ),
+            *_MARKET_READY,
             _c(
                 "business.sales_channels",
                 Op.NOT_IN,
