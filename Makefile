@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,cli,postgres,dask,parquet
+EXTRAS := dev,cli,postgres,dask,parquet,fast
 PLUGINS := plugins/mentorkit-accounting plugins/mentorkit-product-standards \
            plugins/mentorkit-referrals docs/examples/mentorkit-example-rubric \
            tests/fixtures/mentorkit-fixture-plugin

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 import bench_plugin
 
@@ -338,24 +340,41 @@ def evaluate(record: dict, on: dt.date) -> dict:
     }
 
 
-def run(source: str, results_path: str, errors_path: str, on: dt.date) -> int:
-    """Process ``source`` into the two output files; return the records read."""
+def _stdlib_dumps() -> Callable[[object], bytes]:
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    return lambda data: encode(data).encode()
+
+
+def run(
+    source: str,
+    results_path: str,
+    errors_path: str,
+    on: dt.date,
+    *,
+    loads: Callable[[bytes], Any] = json.loads,
+    dumps: Callable[[object], bytes] | None = None,
+) -> int:
+    """Process ``source`` into the two output files; return the records read.
+
+    ``loads``/``dumps`` are the JSON functions (default: the standard
+    library; ``dumps`` returns UTF-8 bytes, e.g. ``orjson.dumps``).
+    """
     count = 0
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    dumps = dumps or _stdlib_dumps()
     with (
         open(source, "rb") as lines,
-        open(results_path, "w", encoding="utf-8") as results,
-        open(errors_path, "w", encoding="utf-8") as errors,
+        open(results_path, "wb") as results,
+        open(errors_path, "wb") as errors,
     ):
         for number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
             count += 1
             try:
-                record = json.loads(raw)
+                record = loads(raw)
                 if "business" not in record:
                     record = {"business": record}
-                results.write(dumps(evaluate(record, on)) + "\n")
+                results.write(dumps(evaluate(record, on)) + b"\n")
             except (Bad, ValueError, KeyError, TypeError, AttributeError) as exc:
-                errors.write(dumps({"line": number, "error": type(exc).__name__}) + "\n")
+                errors.write(dumps({"line": number, "error": type(exc).__name__}) + b"\n")
     return count

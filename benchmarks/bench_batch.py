@@ -29,6 +29,12 @@ import bench_plugin
 
 import mentorkit as mk
 from mentorkit import batch
+from mentorkit._json import BACKEND
+
+try:
+    import orjson
+except ImportError:  # the extra mentorkit[fast] is not installed
+    orjson = None
 
 
 def _strip_receipts(line: str) -> str:
@@ -55,11 +61,16 @@ def main() -> None:
         source = root / "input.jsonl"
         bench_plugin.generate(str(source), args.records, args.seed)
 
-        def run_baseline() -> Path:
-            out = root / "baseline"
+        def run_baseline(name: str = "baseline") -> Path:
+            out = root / name.replace(" ", "").replace(",", "-")
             out.mkdir(exist_ok=True)
+            fast = {"loads": orjson.loads, "dumps": orjson.dumps} if "orjson" in name else {}
             baseline.run(
-                str(source), str(out / "results.jsonl"), str(out / "errors.jsonl"), bench_plugin.ON
+                str(source),
+                str(out / "results.jsonl"),
+                str(out / "errors.jsonl"),
+                bench_plugin.ON,
+                **fast,
             )
             return out / "results.jsonl"
 
@@ -75,19 +86,27 @@ def main() -> None:
         full = run_mentorkit("mentorkit").read_text(encoding="utf-8").splitlines()
         assert [_strip_receipts(x) for x in full] == expected, "receipts changed the results"
 
-        wall: dict[str, list[float]] = {"baseline": [], **{name: [] for name in engines}}
+        baselines = ["baseline"]
+        if orjson is not None:
+            baselines.append("baseline, orjson")
+            fast = run_baseline("baseline, orjson").read_text(encoding="utf-8")
+            assert fast.splitlines() == expected, "the baseline's JSON library changed its output"
+        wall: dict[str, list[float]] = {
+            **{name: [] for name in baselines},
+            **{name: [] for name in engines},
+        }
         cpu: dict[str, list[float]] = {name: [] for name in wall}
         for _ in range(args.repeat):
             for name in wall:
                 start, start_cpu = time.perf_counter(), time.process_time()
-                run_baseline() if name == "baseline" else run_mentorkit(name)
+                run_baseline(name) if name in baselines else run_mentorkit(name)
                 cpu[name].append(time.process_time() - start_cpu)
                 wall[name].append(time.perf_counter() - start)
 
     print(
         f"python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores; {args.records} businesses, best of {args.repeat}; "
-        "per core = per CPU-second of this one process"
+        f"per core = per CPU-second of this one process; mentorkit's JSON: {BACKEND}"
     )
     print(f"{'pipeline':<26}{'CPU s':>8}{'wall s':>8}{'businesses/s/core':>19}{'ratio':>7}")
     base = min(cpu["baseline"])

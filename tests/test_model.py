@@ -78,6 +78,19 @@ class TestValidators:
                 sales_channels=(mk.SalesChannel.SHOP, mk.SalesChannel.SHOP),
             )
 
+    @pytest.mark.parametrize("weight", [float("nan"), float("inf"), -1.0])
+    def test_criterion_result_weight_is_finite(self, weight: float) -> None:
+        # Stored JSON must be valid JSON: no NaN or infinity reaches an event payload.
+        with pytest.raises(InvalidFieldError, match="weight: must be a finite number"):
+            mk.CriterionResult("c", weight, mk.AnswerSource.MISSING)
+
+    def test_criterion_result_weight_in_a_stored_payload_has_a_path(self) -> None:
+        data = {"criterion_id": "c", "weight": float("nan"), "source": "missing"}
+        with pytest.raises(mk.DecodeError) as caught:
+            mk.decode(data, mk.CriterionResult, record="result 1")
+        assert [i.path for i in caught.value.issues] == ["$.weight"]
+        assert "result 1" in str(caught.value)
+
     def test_repr_hides_personal_data(self) -> None:
         person = mk.Person(name="Siti", nik="3674011234560001", phone="081234567890")
         assert "3674011234560001" not in repr(person)

@@ -1,19 +1,23 @@
-"""Observations from JSON data, fast when plainly valid (the batch and the stores).
+"""Observations and criterion results from JSON data, fast when plainly valid.
 
-:func:`observations_fast` checks every field of a list of observation
-objects by hand and builds them with a trusted constructor; on anything
-unusual it returns None, and the caller decodes with
-:func:`mentorkit.decode`, which reports the exact field paths. It never
-accepts what the strict converter rejects (property-tested).
+:func:`observations_fast` (the batch, the stores, stored events) and
+:func:`criterion_results_fast` (every stored or read :class:`Assessment`'s
+trace) check every field of a list of objects by hand and build them with a
+trusted constructor; on anything unusual they return None, and the caller
+decodes with the strict converter, which reports the exact field paths.
+They never accept what the strict converter rejects, and return equal
+values (property-tested).
 """
 
 import datetime as dt
+import math
 import re
+from typing import Any
 
-from ._model import Observation
+from ._model import AnswerSource, CriterionResult, Observation
 from ._trusted import trusted_constructor
 
-__all__ = ["observations_fast"]
+__all__ = ["criterion_results_fast", "observations_fast"]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ANSWER_TYPES = (bool, int, str)
@@ -91,3 +95,73 @@ _observation = trusted_constructor(
     Observation,
     ("business_id", "rubric_id", "criterion_id", "value", "observed_on", "evidence", "observer"),
 )
+
+
+_criterion_result = trusted_constructor(
+    CriterionResult, ("criterion_id", "weight", "source", "score", "answer", "met", "note")
+)
+_SOURCES = {member.value: member for member in AnswerSource}
+_RESULT_KEYS = frozenset(("criterion_id", "weight", "source", "score", "answer", "met", "note"))
+_NUMBERS = (int, float)
+_RESULTS_MAX = 4096
+# Equal traces recur across a cohort (same criterion, same answer): one shared value each.
+_results: dict[tuple[Any, ...], CriterionResult] = {}
+
+
+def criterion_results_fast(items: object) -> tuple[CriterionResult, ...] | None:
+    """Criterion results from JSON data when all are plainly valid; None to use the strict path.
+
+    Checks what the strict converter and :class:`CriterionResult`'s
+    validators check: the keys (``criterion_id``, ``weight`` and ``source``
+    required, no unknown ones), each type (numbers as int or float, never
+    bool), ``weight`` finite and not negative, ``score`` None or within
+    0-1, ``source`` one of :class:`AnswerSource`. Equal results share one
+    value (a bounded cache).
+    """
+    if type(items) is not list:
+        return None
+    out: list[CriterionResult] = []
+    append = out.append
+    cache = _results
+    for item in items:
+        if type(item) is not dict or not _RESULT_KEYS.issuperset(item):
+            return None
+        try:
+            criterion_id = item["criterion_id"]
+            weight = item["weight"]
+            source = _SOURCES.get(item["source"])
+        except (KeyError, TypeError):  # missing, or an unhashable source
+            return None
+        score = item.get("score")
+        answer = item.get("answer")
+        met = item.get("met", False)
+        note = item.get("note")
+        if (
+            source is None
+            or type(criterion_id) is not str
+            or type(weight) not in _NUMBERS
+            or (score is not None and type(score) not in _NUMBERS)
+            or (answer is not None and type(answer) not in _ANSWER_TYPES)
+            or type(met) is not bool
+            or (note is not None and type(note) is not str)
+        ):
+            return None
+        try:
+            weight = float(weight)
+            score = None if score is None else float(score)
+        except OverflowError:  # an integer too large for a float
+            return None
+        if not (math.isfinite(weight) and weight >= 0.0):
+            return None
+        if score is not None and not (math.isfinite(score) and 0.0 <= score <= 1.0):
+            return None
+        key = (criterion_id, weight, source, score, type(answer), answer, met, note)
+        result = cache.get(key)
+        if result is None:
+            if len(cache) >= _RESULTS_MAX:
+                cache.clear()
+            result = cache[key] = _criterion_result(
+                criterion_id, weight, source, score, answer, met, note
+            )
+        append(result)
+    return tuple(out)

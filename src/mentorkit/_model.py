@@ -443,12 +443,17 @@ def _percent(_inst: object, attribute: "attrs.Attribute[Any]", value: float | No
         raise InvalidFieldError(attribute.name, "must be between 0 and 100")
 
 
+def _finite_weight(_inst: object, attribute: "attrs.Attribute[Any]", value: float) -> None:
+    if not (math.isfinite(value) and value >= 0.0):
+        raise InvalidFieldError(attribute.name, "must be a finite number, 0 or more")
+
+
 @frozen
 class CriterionResult:
     """How one criterion was scored: the trace line of an :class:`Assessment`."""
 
     criterion_id: str
-    weight: float
+    weight: float = field(validator=_finite_weight)
     source: AnswerSource
     score: float | None = field(default=None, validator=_unit_interval)
     answer: Answer | None = None

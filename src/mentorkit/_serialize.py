@@ -29,6 +29,8 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from ._errors import DecodeError, FieldIssue, InvalidFieldError, issue
+from ._fastobs import criterion_results_fast
+from ._model import CriterionResult
 
 __all__ = [
     "Decoded",
@@ -154,6 +156,16 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook_factory(
         attrs.has, lambda cls: _all_issues_hook(cls, converter)
     )
+    # An assessment's trace (many per cohort): checked by hand when plainly valid, else
+    # by the general hook, which reports every field path.
+    trace = tuple[CriterionResult, ...]
+    general = converter.get_structure_hook(trace)
+
+    def structure_trace(value: Any, type_: Any) -> tuple[CriterionResult, ...]:
+        fast = criterion_results_fast(value)
+        return general(value, type_) if fast is None else fast
+
+    converter.register_structure_hook_func(lambda type_: type_ == trace, structure_trace)
 
 
 def _all_issues_hook(cls: type[T], converter: cattrs.Converter) -> Any:

@@ -89,7 +89,7 @@ def process_partition(
         with open(tmp_results, "wb") as results, open(tmp_errors, "wb") as errors:
             for _offset, _line, evaluation, error in processor.run_file(source):
                 if evaluation is not None:
-                    results.write(f"{processor.encode(evaluation)}\n".encode())
+                    results.write(processor.encode_bytes(evaluation) + b"\n")
                 else:
                     errors.write(f"{error}\n".encode())
         _replace(tmp_results, out / f"{name}.results.jsonl", fsync=fsync)

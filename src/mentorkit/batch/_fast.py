@@ -57,6 +57,11 @@ FAST_ENCODE = all(
 )
 
 
+def _plain(text: str) -> str:
+    """``text`` as a plain str (a StrEnum member such as :class:`~mentorkit.Op` gives its value)."""
+    return text if type(text) is str else str.__str__(text)
+
+
 def _receipt(receipt: Receipt | None) -> dict[str, Any] | None:
     if receipt is None:
         return None
@@ -75,14 +80,16 @@ def _assessment(a: Assessment) -> dict[str, Any]:
         "rubric_id": a.rubric_id,
         "rubric_version": a.rubric_version,
         "assessed_on": a.assessed_on.isoformat(),
-        "status": a.status,  # a StrEnum: JSON writes its value
+        # Enum members as their plain str (``_value_`` is a plain attribute; ``.value`` a
+        # descriptor, and JSON libraries other than the standard one call it per member).
+        "status": a.status._value_,
         "score": a.score,
         "level": a.level,
         "criteria": [
             {
                 "criterion_id": c.criterion_id,
                 "weight": c.weight,
-                "source": c.source,
+                "source": c.source._value_,
                 "score": c.score,
                 "answer": c.answer,
                 "met": c.met,
@@ -105,7 +112,7 @@ def _referral(r: Referral) -> dict[str, Any]:
         "reasons": [
             {
                 "fact": x.fact,
-                "op": x.op,
+                "op": _plain(x.op),
                 "expected": x.expected,
                 "actual": x.actual,
                 "held": x.held,

@@ -14,6 +14,7 @@ import cattrs
 from attrs import frozen
 
 from .._errors import DecodeError, FieldIssue
+from .._json import loads
 from .._model import Business, Observation
 from .._serialize import configure_converter, decode
 from ._fast import observations_fast
@@ -69,7 +70,7 @@ class LineDecoder:
     def decode(self, raw: bytes | str, line: int) -> BatchRecord:
         """The record on line ``line``; :class:`~mentorkit.DecodeError` if it is bad."""
         try:
-            data = json.loads(raw)
+            data = loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
             raise DecodeError(

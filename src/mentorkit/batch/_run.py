@@ -23,6 +23,7 @@ from attrs import frozen
 
 from .._engine import Engine, Evaluation
 from .._errors import DecodeError, MentorkitError
+from .._json import dumpb, dumps_stdlib
 from .._registry import Registry
 from ._fast import encode_evaluation
 from ._parquet import PARTS_KEY, ParquetParts
@@ -103,11 +104,8 @@ class BatchSummary:
         )
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _dumps(data: object) -> str:
-    return _ENCODER(data)
+# Checkpoints and fingerprints: always the standard library (the fingerprint is a hash).
+_dumps = dumps_stdlib
 
 
 class Processor:
@@ -131,7 +129,7 @@ class Processor:
             record = self.decoder.decode(raw, line)
         except DecodeError as error:
             counts["errors"] += 1
-            return None, _dumps(
+            return None, dumps_stdlib(
                 {
                     "input": source,
                     "line": line,
@@ -151,7 +149,12 @@ class Processor:
     @staticmethod
     def encode(evaluation: Evaluation) -> str:
         """One result line: the evaluation as compact JSON (see :func:`mentorkit.dumps`)."""
-        return _ENCODER(encode_evaluation(evaluation))
+        return dumpb(encode_evaluation(evaluation)).decode()
+
+    @staticmethod
+    def encode_bytes(evaluation: Evaluation) -> bytes:
+        """:meth:`encode` as UTF-8 bytes; written by orjson with the extra ``mentorkit[fast]``."""
+        return dumpb(encode_evaluation(evaluation))
 
     def run_file(
         self, path: Path, offset: int = 0, line: int = 0
@@ -372,7 +375,7 @@ def _run(
         state.counts = dict(processor.counts)
         _write_atomic(checkpoint_path, state.to_json(), fsync=fsync)
 
-    encode = processor.encode
+    encode = processor.encode_bytes
     try:
         commit()
         for index, path in enumerate(paths):
@@ -385,7 +388,7 @@ def _run(
                 if evaluation is None:
                     errors.write(f"{error}\n".encode())
                 elif results is not None:
-                    results.write(f"{encode(evaluation)}\n".encode())
+                    results.write(encode(evaluation) + b"\n")
                 else:
                     assert parquet is not None
                     parquet.write(encode_evaluation(evaluation))

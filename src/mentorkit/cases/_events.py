@@ -13,7 +13,6 @@ so any :class:`~mentorkit.EventStore` can keep them.
 
 import datetime as dt
 import enum
-import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeAlias, get_args
 
@@ -22,8 +21,9 @@ from attrs import field, frozen
 from .._errors import DecodeError, FieldIssue, InvalidFieldError
 from .._eventlog import EventRecord
 from .._fastobs import observations_fast
+from .._json import dumpb, loads
 from .._model import Assessment, Business, Milestone, Observation, Programme, Referral, Session
-from .._serialize import decode, dumps
+from .._serialize import decode, encode
 
 __all__ = [
     "EVENT_CLASSES",
@@ -446,7 +446,7 @@ def to_record(stream: str, version: int, actor: str, at: dt.datetime, event: Eve
     The payload is plain JSON data (strings, numbers, lists, objects), the
     same whatever store keeps it.
     """
-    data = json.loads(dumps(event))
+    data = loads(dumpb(encode(event)))
     return EventRecord(
         stream=stream, version=version, kind=event.kind, actor=actor, at=at, data=data
     )

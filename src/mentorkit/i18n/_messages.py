@@ -39,6 +39,7 @@ FIELD_MESSAGES = (
     N_("must be 'sha256:' and 64 lower-case hex digits"),
     N_("must be between 0 and 1"),
     N_("must be between 0 and 100"),
+    N_("must be a finite number, 0 or more"),
     N_("must be greater than zero"),
     N_("must not be before the issue date"),
     N_("must not be before the start date"),

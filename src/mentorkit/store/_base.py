@@ -22,6 +22,7 @@ from attrs import frozen
 from .._errors import ConflictError, NotFoundError
 from .._eventlog import EventRecord
 from .._fastobs import observations_fast
+from .._json import loads
 from .._model import Business, Cooperative, Mentor, Observation, Person, Programme
 from .._serialize import decode, encode
 from ._contract import AuditEntry, HasRole, Projector, pseudonym, require_coordinator
@@ -179,7 +180,7 @@ class _View:
             f"SELECT {self._store._json_out('value')} FROM projections WHERE name = ? AND key = ?",
             (self._name, key),
         )
-        return json.loads(rows[0][0]) if rows else None
+        return loads(rows[0][0]) if rows else None
 
     def put(self, key: str, value: Any) -> None:
         self._tx.execute(
@@ -424,7 +425,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 entity=r[4],
                 entity_id=r[5],
                 subject=r[6],
-                fields=tuple(json.loads(r[7])),
+                fields=tuple(loads(r[7])),
             )
             for r in rows
         ]
@@ -445,7 +446,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 f" WHERE id IN ({marks}){suffix}",
                 chunk,
             ):
-                found[ident] = json.loads(data)
+                found[ident] = loads(data)
         return found
 
     def _put(self, kind: _Kind[T], items: Iterable[T], actor: str) -> int:
@@ -506,7 +507,7 @@ class SQLStore(abc.ABC, Generic[C]):
             sql += " WHERE " + " AND ".join(conditions)
         with self._read() as tx:
             rows = tx.execute(sql, params)
-        return [decode(json.loads(data), kind.cls) for _id, data in sorted(rows)]
+        return [decode(loads(data), kind.cls) for _id, data in sorted(rows)]
 
     def put_businesses(self, items: Iterable[Business], *, actor: str = "system") -> int:
         """Insert or replace businesses by id, all in one transaction; returns how many."""
@@ -588,7 +589,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 " ORDER BY seq",
                 (business_id,),
             )
-            items = [json.loads(r[0]) for r in rows]
+            items = [loads(r[0]) for r in rows]
         fast = observations_fast(items, self._dates)
         if fast is not None:  # every row plainly valid, checked field by field
             return list(fast)
@@ -653,7 +654,7 @@ class SQLStore(abc.ABC, Generic[C]):
             kind=row[2],
             actor=row[3],
             at=self._decode_at(row[4]),
-            data=json.loads(row[5]),
+            data=loads(row[5]),
         )
 
     def _event_columns(self) -> str:
@@ -798,7 +799,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 f" WHERE name = ? AND {where}",
                 (name, *params),
             )
-        return {key: json.loads(value) for key, value in sorted(rows)}
+        return {key: loads(value) for key, value in sorted(rows)}
 
     def caseload(self, mentor_id: str) -> list[str]:
         """The case streams a mentor holds open now (beban kasus), sorted."""
@@ -824,7 +825,7 @@ class SQLStore(abc.ABC, Generic[C]):
         rows = tx.execute(
             f"SELECT id, {self._json_out('data')} FROM businesses WHERE owner_nik = ?", (nik,)
         )
-        return {ident: json.loads(data) for ident, data in sorted(rows)}
+        return {ident: loads(data) for ident, data in sorted(rows)}
 
     def _events_of(self, tx: Tx, nik: str, business_ids: Sequence[str]) -> list[EventRecord]:
         """The events about a person: every event of a stream that starts about them
@@ -860,7 +861,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 " ORDER BY seq",
                 (ident,),
             )
-            found.extend((int(seq), json.loads(data)) for seq, data in rows)
+            found.extend((int(seq), loads(data)) for seq, data in rows)
         return found
 
     def export_person(self, actor: HasRole, key: bytes, nik: str) -> dict[str, Any]:
@@ -1008,7 +1009,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 ):
                     tx.execute(
                         "UPDATE projections SET value = ? WHERE name = ? AND key = ?",
-                        (_dumps(redact(json.loads(value))), name, pkey),
+                        (_dumps(redact(loads(value))), name, pkey),
                     )
             if not audit_rows:
                 audit_rows.append((actor.id, "erase", "person", subject, subject, ()))
