@@ -17,7 +17,23 @@ from typing import Any
 from ._model import AnswerSource, CriterionResult, Observation
 from ._trusted import trusted_constructor
 
-__all__ = ["criterion_results_fast", "observations_fast"]
+__all__ = ["criterion_results_fast", "observations_fast", "valid_text"]
+
+
+def valid_text(text: str) -> bool:
+    """True unless ``text`` holds a lone surrogate (JSON can carry one as ``"\\ud800"``).
+
+    Such text has no UTF-8 form: it could be neither hashed, stored nor
+    written out, so the decoders refuse it. ASCII text is checked in O(1).
+    """
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ANSWER_TYPES = (bool, int, str)
@@ -76,6 +92,15 @@ def observations_fast(items: object, dates: dict[str, dt.date]) -> tuple[Observa
             return None
         if not (business_id.strip() and rubric_id.strip() and criterion_id.strip()):
             return None  # Observation's own check (_non_empty), made here: see _observation
+        if not (
+            business_id.isascii()
+            and rubric_id.isascii()
+            and criterion_id.isascii()
+            and (evidence is None or evidence.isascii())
+            and (observer is None or observer.isascii())
+            and (type(value) is not str or value.isascii())
+        ):
+            return None  # non-ASCII text: the strict path checks it is valid Unicode
         observed_on = dates.get(observed) if type(observed) is str else None
         if observed_on is None:
             observed_on = _day(observed, dates)
@@ -139,11 +164,13 @@ def criterion_results_fast(items: object) -> tuple[CriterionResult, ...] | None:
         if (
             source is None
             or type(criterion_id) is not str
+            or not criterion_id.isascii()
             or type(weight) not in _NUMBERS
             or (score is not None and type(score) not in _NUMBERS)
             or (answer is not None and type(answer) not in _ANSWER_TYPES)
             or type(met) is not bool
-            or (note is not None and type(note) is not str)
+            or (note is not None and (type(note) is not str or not valid_text(note)))
+            or (type(answer) is str and not valid_text(answer))
         ):
             return None
         try:

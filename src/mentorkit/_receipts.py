@@ -134,6 +134,11 @@ def canonical(value: object) -> Any:
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes to hash; a lone surrogate (from code, not from decoding) hashes too."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def canonical_json(value: object) -> str:
     """The canonical JSON text of ``value`` (see :func:`canonical`)."""
     return _ENCODER.encode(canonical(value))
@@ -145,7 +150,7 @@ def content_hash(value: object) -> str:
 
 
 def _digest(text: str) -> str:
-    return _PREFIX + hashlib.sha256(text.encode()).hexdigest()
+    return _PREFIX + hashlib.sha256(_utf8(text)).hexdigest()
 
 
 def declaration_hash(declaration: Rubric | ReferralRule) -> str:
@@ -280,12 +285,12 @@ def business_digest(business: Business) -> str:
     its decisions.
     """
     form = _business_form(business) if _FAST_BUSINESS else positional(business)
-    return hashlib.sha256(_ENCODER.encode(form).encode()).hexdigest()
+    return hashlib.sha256(_utf8(_ENCODER.encode(form))).hexdigest()
 
 
 def _hash_parts(parts: list[Any]) -> str:
     """``sha256:<hex>`` of the compact JSON of a flat list of plain values."""
-    return _PREFIX + hashlib.sha256(_ENCODER.encode(parts).encode()).hexdigest()
+    return _PREFIX + hashlib.sha256(_utf8(_ENCODER.encode(parts))).hexdigest()
 
 
 def assessment_inputs_hash(
@@ -344,7 +349,7 @@ def cooperatives_digest(cooperatives: Sequence[Cooperative]) -> str:
     if not cooperatives:
         return _NO_COOPERATIVES
     text = canonical_json(sorted(cooperatives, key=lambda c: c.id))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_utf8(text)).hexdigest()
 
 
 _NO_COOPERATIVES = hashlib.sha256(b"[]").hexdigest()

@@ -29,7 +29,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from ._errors import DecodeError, FieldIssue, InvalidFieldError, issue
-from ._fastobs import criterion_results_fast
+from ._fastobs import criterion_results_fast, valid_text
 from ._model import CriterionResult
 
 __all__ = [
@@ -76,9 +76,14 @@ class _StrictTypeError(TypeError):
         super().__init__(template.format(**params))
 
 
+_NOT_UNICODE = "not valid Unicode text (a lone surrogate)"
+
+
 def _structure_str(value: object, type_: type) -> str:
     if not isinstance(value, str):
         raise _StrictTypeError("expected a string, got {kind}", kind=_kind(value))
+    if not valid_text(value):
+        raise _StrictTypeError(_NOT_UNICODE)
     # The hook also serves str subclasses such as StrEnum: build the member.
     return value if type_ is str else type_(value)
 
@@ -130,6 +135,8 @@ def _structure_scalar_union(value: object, tp: Any) -> object:
         if candidate in args and isinstance(value, candidate):
             if candidate is int and isinstance(value, bool):
                 continue
+            if candidate is str and not valid_text(value):  # type: ignore[arg-type]
+                raise _StrictTypeError(_NOT_UNICODE)
             return value
     names = " or ".join(
         {bool: "true/false", int: "a whole number", str: "a string"}[a]

@@ -19,8 +19,14 @@ records = st.builds(
     observations=st.lists(mks.observations(), max_size=4).map(tuple),
 )
 
+# Text may hold lone surrogates: JSON carries them as "\\ud800" escapes.
+any_text = st.text(
+    alphabet=st.characters(codec=None, categories=None)
+    | st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+    max_size=5,
+)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
     max_leaves=5,
 )
@@ -47,6 +53,18 @@ def _mutate(data: Any, path: list[str | int], value: Any) -> Any:
         index = head % len(data)
         return [*data[:index], _mutate(data[index], rest, value), *data[index + 1 :]]
     return value
+
+
+_BUSINESS = mk.Business(
+    id="B-1", name="Toko", owner=mk.Person(name="Siti"), sector=mk.Sector.CRAFT, district="Setu"
+)
+_OBSERVATION = {
+    "business_id": "B-1",
+    "rubric_id": "r",
+    "criterion_id": "c",
+    "value": True,
+    "observed_on": "2025-01-31",
+}
 
 
 class TestLineDecoder:
@@ -115,6 +133,22 @@ class TestLineDecoder:
         with pytest.raises(mk.DecodeError, match=message) as caught:
             DECODER.decode(raw, 12)
         assert caught.value.record.startswith("line 12")
+
+    def test_a_lone_surrogate_is_a_field_error_not_a_crash(self) -> None:
+        record = json.loads(json.dumps(mk.encode(BatchRecord(business=_BUSINESS))))
+        record["business"]["name"] = "Toko \ud800"
+        record["observations"] = [{**_OBSERVATION, "evidence": "foto \udfff", "value": "ok\ud83d"}]
+        with pytest.raises(mk.DecodeError) as caught:
+            DECODER.decode(json.dumps(record), 3)
+        assert [(i.path, i.message) for i in caught.value.issues] == [
+            ("$.business.name", "not valid Unicode text (a lone surrogate)"),
+            ("$.observations[0].value", "not valid Unicode text (a lone surrogate)"),
+            ("$.observations[0].evidence", "not valid Unicode text (a lone surrogate)"),
+        ]
+        # A real pair of surrogates in the JSON text is one character: fine.
+        record = json.loads(json.dumps(mk.encode(BatchRecord(business=_BUSINESS))))
+        record["business"]["name"] = "Toko \U0001f600"
+        assert DECODER.decode(json.dumps(record), 4).business.name == "Toko \U0001f600"
 
     def test_errors_name_the_business_when_its_id_is_readable(self) -> None:
         with pytest.raises(mk.DecodeError) as caught:

@@ -153,6 +153,17 @@ class TestInputHash:
         other = attrs.evolve(business, district=business.district + d)
         assert _receipts.business_digest(business) != _receipts.business_digest(other)
 
+    def test_text_with_a_lone_surrogate_still_hashes(self) -> None:
+        """Decoders refuse such text, but code can build it: the engine must not crash on it."""
+        business = mk.Business(
+            id="b-1", name="Toko \ud800", owner=mk.Person(name="Siti"),
+            sector=mk.Sector.CRAFT, district="Setu \udfff",
+        )  # fmt: skip
+        other = attrs.evolve(business, district="Setu \udffe")
+        assert _receipts.business_digest(business) != _receipts.business_digest(other)
+        result = pack.ENGINE.evaluate(business, on=pack.ON)
+        assert all(a.receipt is not None for a in result.assessments)
+
     def test_a_decision_hashes_the_business_only_where_plugin_code_reads_it(self) -> None:
         """Conditions read facts; derive and details functions read the whole record."""
         first = mk.Business(

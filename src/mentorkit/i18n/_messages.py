@@ -25,6 +25,7 @@ FIELD_MESSAGES = (
     N_("expected a number, got {kind}"),
     N_("expected a real calendar date as YYYY-MM-DD"),
     N_("expected a string, got {kind}"),
+    N_("not valid Unicode text (a lone surrogate)"),
     N_("expected a whole number (digits, thousands may be grouped with . or ,)"),
     N_("expected a whole number, got a fraction"),
     N_("expected a whole number, got true/false"),

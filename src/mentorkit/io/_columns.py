@@ -15,7 +15,7 @@ from typing import Any
 
 from attrs import frozen
 
-from .._declarations import AnswerKind, Rubric
+from .._declarations import AnswerKind, Criterion, Rubric
 from .._errors import FieldIssue, issue
 from .._model import Business, Cooperative, Mentor, Observation
 
@@ -175,7 +175,7 @@ class Column:
     required: bool = False
 
 
-@frozen
+@frozen(cache_hash=True)  # hashed per imported row (the caches below): once is enough
 class RecordKind:
     """A kind of record that can be imported: its model and columns."""
 
@@ -187,7 +187,7 @@ class RecordKind:
     @property
     def column_names(self) -> tuple[str, ...]:
         """The column names, in documented order."""
-        return tuple(c.name for c in self.columns)
+        return _column_names(self)
 
 
 def _c(
@@ -406,14 +406,31 @@ KINDS: Mapping[str, RecordKind] = {
 }
 
 
+@functools.lru_cache(maxsize=64)
+def _column_names(kind: RecordKind) -> tuple[str, ...]:
+    return tuple(c.name for c in kind.columns)
+
+
+# Criteria by id, per rubric object (a rubric is looked up once per observation row).
+_CRITERIA: dict[int, tuple[Rubric, Mapping[str, Criterion]]] = {}
+
+
+def _criterion(rubric: Rubric, criterion_id: str | None) -> Criterion | None:
+    found = _CRITERIA.get(id(rubric))
+    if found is None or found[0] is not rubric:
+        if len(_CRITERIA) >= 64:
+            _CRITERIA.clear()
+        found = _CRITERIA[id(rubric)] = (rubric, {c.id: c for c in rubric.criteria})
+    return found[1].get(criterion_id or "")
+
+
 def _answer_for_rubric(
     value: object, row: Mapping[str, object], rubrics: Mapping[str, Rubric]
 ) -> bool | int | str:
     rubric = rubrics.get(cell_text(row.get("rubric_id")) or "")
     criterion = None
     if rubric is not None:
-        wanted = cell_text(row.get("criterion_id"))
-        criterion = next((c for c in rubric.criteria if c.id == wanted), None)
+        criterion = _criterion(rubric, cell_text(row.get("criterion_id")))
     if criterion is None:
         return read_answer(value)
     if criterion.kind is AnswerKind.YES_NO:
@@ -447,9 +464,10 @@ def row_to_data(
     data: dict[str, Any] = {}
     issues: list[FieldIssue] = []
     known = _known_columns(kind)
-    for name in row:
-        if name not in known and cell_text(row[name]) is not None:
-            issues.append(issue("$", "unknown column {column}", {"column": repr(name)}))
+    if not known.issuperset(row):
+        for name in row:
+            if name not in known and cell_text(row[name]) is not None:
+                issues.append(issue("$", "unknown column {column}", {"column": repr(name)}))
     for column in kind.columns:
         raw = row.get(column.name)
         if raw is None or cell_text(raw) is None:
