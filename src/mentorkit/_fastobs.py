@@ -93,14 +93,14 @@ def observations_fast(items: object, dates: dict[str, dt.date]) -> tuple[Observa
         if not (business_id.strip() and rubric_id.strip() and criterion_id.strip()):
             return None  # Observation's own check (_non_empty), made here: see _observation
         if not (
-            business_id.isascii()
-            and rubric_id.isascii()
-            and criterion_id.isascii()
-            and (evidence is None or evidence.isascii())
-            and (observer is None or observer.isascii())
-            and (type(value) is not str or value.isascii())
+            valid_text(business_id)
+            and valid_text(rubric_id)
+            and valid_text(criterion_id)
+            and (evidence is None or valid_text(evidence))
+            and (observer is None or valid_text(observer))
+            and (type(value) is not str or valid_text(value))
         ):
-            return None  # non-ASCII text: the strict path checks it is valid Unicode
+            return None  # a lone surrogate: the strict path reports it with its path
         observed_on = dates.get(observed) if type(observed) is str else None
         if observed_on is None:
             observed_on = _day(observed, dates)
@@ -164,7 +164,7 @@ def criterion_results_fast(items: object) -> tuple[CriterionResult, ...] | None:
         if (
             source is None
             or type(criterion_id) is not str
-            or not criterion_id.isascii()
+            or not valid_text(criterion_id)
             or type(weight) not in _NUMBERS
             or (score is not None and type(score) not in _NUMBERS)
             or (answer is not None and type(answer) not in _ANSWER_TYPES)

@@ -41,7 +41,7 @@ def _has_long_digits(data: str | bytes) -> bool:
 
 
 def dumps_stdlib(obj: Any) -> str:
-    """Compact JSON by the standard library (the reference for :func:`dumps`)."""
+    """Compact JSON text by the standard library (NaN refused)."""
     return _STDLIB_ENCODER.encode(obj)
 
 

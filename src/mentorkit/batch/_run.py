@@ -104,10 +104,6 @@ class BatchSummary:
         )
 
 
-# Checkpoints and fingerprints: always the standard library (the fingerprint is a hash).
-_dumps = dumps_stdlib
-
-
 class Processor:
     """Evaluates raw JSON lines one by one and keeps the counts.
 
@@ -149,7 +145,7 @@ class Processor:
     @staticmethod
     def encode(evaluation: Evaluation) -> str:
         """One result line: the evaluation as compact JSON (see :func:`mentorkit.dumps`)."""
-        return dumpb(encode_evaluation(evaluation)).decode()
+        return Processor.encode_bytes(evaluation).decode()
 
     @staticmethod
     def encode_bytes(evaluation: Evaluation) -> bytes:
@@ -195,7 +191,8 @@ def _pack(registry: Registry) -> list[list[str]]:
 
 
 def _fingerprint(paths: Sequence[Path], on: dt.date, fmt: str, engine: Engine) -> str:
-    text = _dumps(
+    # Always the standard library: the fingerprint is a hash of this text.
+    text = dumps_stdlib(
         {
             # Path, size and modification time: a changed input is another batch.
             "inputs": [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in paths],
@@ -247,7 +244,7 @@ class _Checkpoint:
     complete: bool = False
 
     def to_json(self) -> str:
-        return _dumps({"version": _CHECKPOINT_VERSION, **attrs.asdict(self)})
+        return dumps_stdlib({"version": _CHECKPOINT_VERSION, **attrs.asdict(self)})
 
     @classmethod
     def read(cls, path: Path) -> "_Checkpoint":

@@ -95,22 +95,23 @@ def _read(
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
-_BUSINESSES_HELP = "The businesses: CSV, XLSX or JSON Lines."
-_OBSERVATIONS_HELP = "Their observations (optional): CSV, XLSX or JSON Lines."
-
-
-@click.command("whatif", cls=HelpCommand)
-@click.argument(
+# The two input files of ``whatif`` and ``whynot`` (a decorator makes a new argument per use).
+_businesses_file = click.argument(
     "businesses_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help=_BUSINESSES_HELP,
+    help="The businesses: CSV, XLSX or JSON Lines.",
 )
-@click.argument(
+_observations_file = click.argument(
     "observations_file",
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help=_OBSERVATIONS_HELP,
+    help="Their observations (optional): CSV, XLSX or JSON Lines.",
 )
+
+
+@click.command("whatif", cls=HelpCommand)
+@_businesses_file
+@_observations_file
 @click.option("--on", "on", type=_DATE, required=True, help="Decision date (YYYY-MM-DD).")
 @click.option("--plugin", "plugins", multiple=True, help="Only load these installed plugins.")
 @click.option(
@@ -208,17 +209,8 @@ def whatif(
 
 
 @click.command("whynot", cls=HelpCommand)
-@click.argument(
-    "businesses_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help=_BUSINESSES_HELP,
-)
-@click.argument(
-    "observations_file",
-    required=False,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help=_OBSERVATIONS_HELP,
-)
+@_businesses_file
+@_observations_file
 @click.option("--business", "business_id", required=True, help="Id of the business to explain.")
 @click.option("--unit", required=True, help="Unit id (e.g. capital).")
 @click.option("--on", "on", type=_DATE, required=True, help="Decision date (YYYY-MM-DD).")
