@@ -1,13 +1,17 @@
 """Tests of the strict serializer: round trips, strictness, path-addressed errors."""
 
+import datetime as dt
 import json
 from typing import Any
 
+import attrs
+import cattrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import mentorkit as mk
+from mentorkit._fastobs import OBSERVATION_FIELDS
 from mentorkit.testing import strategies as mks
 
 ROUND_TRIPS: list[tuple[type, st.SearchStrategy[Any]]] = [
@@ -227,3 +231,23 @@ class TestTranslatableIssues:
         except mk.DecodeError as error:
             for issue in error.issues:
                 assert issue.render(lambda s: s) == str(issue)
+
+
+@given(st.lists(mks.observations(), max_size=4))
+def test_observations_encode_as_the_generated_hook_would(
+    observations: list[mk.Observation],
+) -> None:
+    # mentorkit registers a hand-written unstructure hook for Observation (hot in every visit
+    # and import); cattrs's own generated hook, on a converter without it, is the reference.
+    reference = cattrs.Converter()
+    reference.register_unstructure_hook(dt.date, dt.date.isoformat)
+    expected = [reference.unstructure(o, mk.Observation) for o in observations]
+    assert [mk.encode(o) for o in observations] == expected
+    assert mk.encode(tuple(observations)) == expected
+    assert [type(d["value"]) for d in expected] == [type(o.value) for o in observations]
+    assert [mk.decode(d, mk.Observation) for d in expected] == observations
+
+
+def test_the_hand_written_observation_hook_fits_the_class() -> None:
+    # If Observation gains a field, the hook is no longer registered (and this says so).
+    assert tuple(a.name for a in attrs.fields(mk.Observation)) == OBSERVATION_FIELDS

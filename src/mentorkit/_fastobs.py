@@ -17,7 +17,13 @@ from typing import Any
 from ._model import AnswerSource, CriterionResult, Observation
 from ._trusted import trusted_constructor
 
-__all__ = ["criterion_results_fast", "observations_fast", "valid_text"]
+__all__ = [
+    "OBSERVATION_FIELDS",
+    "criterion_results_fast",
+    "observations_fast",
+    "unstructure_observation",
+    "valid_text",
+]
 
 
 def valid_text(text: str) -> bool:
@@ -92,13 +98,14 @@ def observations_fast(items: object, dates: dict[str, dt.date]) -> tuple[Observa
             return None
         if not (business_id.strip() and rubric_id.strip() and criterion_id.strip()):
             return None  # Observation's own check (_non_empty), made here: see _observation
+        # ``isascii()`` first: a method call, cheaper than a function call for ASCII text.
         if not (
-            valid_text(business_id)
-            and valid_text(rubric_id)
-            and valid_text(criterion_id)
-            and (evidence is None or valid_text(evidence))
-            and (observer is None or valid_text(observer))
-            and (type(value) is not str or valid_text(value))
+            (business_id.isascii() or valid_text(business_id))
+            and (rubric_id.isascii() or valid_text(rubric_id))
+            and (criterion_id.isascii() or valid_text(criterion_id))
+            and (evidence is None or evidence.isascii() or valid_text(evidence))
+            and (observer is None or observer.isascii() or valid_text(observer))
+            and (type(value) is not str or value.isascii() or valid_text(value))
         ):
             return None  # a lone surrogate: the strict path reports it with its path
         observed_on = dates.get(observed) if type(observed) is str else None
@@ -120,6 +127,36 @@ _observation = trusted_constructor(
     Observation,
     ("business_id", "rubric_id", "criterion_id", "value", "observed_on", "evidence", "observer"),
 )
+
+
+#: Observation's fields, in order, as :func:`unstructure_observation` writes them.
+OBSERVATION_FIELDS = (
+    "business_id",
+    "rubric_id",
+    "criterion_id",
+    "value",
+    "observed_on",
+    "evidence",
+    "observer",
+)
+
+
+def unstructure_observation(obs: Observation) -> dict[str, Any]:
+    """``mentorkit.encode(obs)``, written out (many per case, each visit's answers).
+
+    Registered on the converter only while :class:`Observation` has exactly
+    :data:`OBSERVATION_FIELDS`; a property test compares it with the
+    generated hook.
+    """
+    return {
+        "business_id": obs.business_id,
+        "rubric_id": obs.rubric_id,
+        "criterion_id": obs.criterion_id,
+        "value": obs.value,
+        "observed_on": obs.observed_on.isoformat(),
+        "evidence": obs.evidence,
+        "observer": obs.observer,
+    }
 
 
 _criterion_result = trusted_constructor(
@@ -164,13 +201,16 @@ def criterion_results_fast(items: object) -> tuple[CriterionResult, ...] | None:
         if (
             source is None
             or type(criterion_id) is not str
-            or not valid_text(criterion_id)
+            or not (criterion_id.isascii() or valid_text(criterion_id))
             or type(weight) not in _NUMBERS
             or (score is not None and type(score) not in _NUMBERS)
             or (answer is not None and type(answer) not in _ANSWER_TYPES)
             or type(met) is not bool
-            or (note is not None and (type(note) is not str or not valid_text(note)))
-            or (type(answer) is str and not valid_text(answer))
+            or (
+                note is not None
+                and (type(note) is not str or not (note.isascii() or valid_text(note)))
+            )
+            or (type(answer) is str and not (answer.isascii() or valid_text(answer)))
         ):
             return None
         try:

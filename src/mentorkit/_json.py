@@ -18,7 +18,8 @@ bits) is written by the standard library, which raises its usual
 ``TypeError`` for unknown types.
 
 Receipt hashes do not use this module: their bytes must not depend on
-which JSON library is installed.
+which JSON library is installed (``mentorkit._receipts`` hands orjson only
+values it writes exactly as the standard library does).
 """
 
 import json

@@ -29,8 +29,13 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from ._errors import DecodeError, FieldIssue, InvalidFieldError, issue
-from ._fastobs import criterion_results_fast, valid_text
-from ._model import CriterionResult
+from ._fastobs import (
+    OBSERVATION_FIELDS,
+    criterion_results_fast,
+    unstructure_observation,
+    valid_text,
+)
+from ._model import CriterionResult, Observation
 
 __all__ = [
     "Decoded",
@@ -82,7 +87,7 @@ _NOT_UNICODE = "not valid Unicode text (a lone surrogate)"
 def _structure_str(value: object, type_: type) -> str:
     if not isinstance(value, str):
         raise _StrictTypeError("expected a string, got {kind}", kind=_kind(value))
-    if not valid_text(value):
+    if not (value.isascii() or valid_text(value)):
         raise _StrictTypeError(_NOT_UNICODE)
     # The hook also serves str subclasses such as StrEnum: build the member.
     return value if type_ is str else type_(value)
@@ -173,6 +178,10 @@ def configure_converter(converter: cattrs.Converter) -> None:
         return general(value, type_) if fast is None else fast
 
     converter.register_structure_hook_func(lambda type_: type_ == trace, structure_trace)
+    # Observations (a few dozen per case, written with every visit): by hand while the
+    # class has the fields the hand-written hook knows.
+    if tuple(a.name for a in attrs.fields(Observation)) == OBSERVATION_FIELDS:
+        converter.register_unstructure_hook(Observation, unstructure_observation)
 
 
 def _all_issues_hook(cls: type[T], converter: cattrs.Converter) -> Any:
@@ -289,9 +298,13 @@ def encode(obj: object) -> Any:
     return _CONVERTER.unstructure(obj)
 
 
+# json.dumps with options builds a new encoder per call: one, shared (same text).
+_DUMPS_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(obj: object) -> str:
     """A model as compact JSON text (keys in declaration order, UTF-8 kept)."""
-    return json.dumps(encode(obj), ensure_ascii=False, separators=(",", ":"))
+    return _DUMPS_ENCODER.encode(encode(obj))
 
 
 def loads(text: str | bytes, cls: type[T], *, record: str | None = None) -> T:

@@ -3,13 +3,14 @@
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mentorkit import Business, Mentor, Observation, Person, encode
+from mentorkit import Business, DecodeError, Mentor, Observation, Person, decode, encode
 from mentorkit.demo import generate_cohort, observations_for
 from mentorkit.io import (
     KINDS,
@@ -20,6 +21,7 @@ from mentorkit.io import (
     record_to_row,
     write_table,
 )
+from mentorkit.io._columns import observation_row, row_to_data
 from mentorkit.testing import strategies as mks
 from mentorkit.testing.sample import SAMPLE_RUBRIC
 
@@ -329,3 +331,81 @@ class TestCellReaders:
                 messages.append(str(exc))
         assert messages, "no reader accepts all of these"
         assert all(text.strip() not in m for m in messages)
+
+
+_SAMPLE_CELLS = {
+    "separate-money": ["yes", "tidak", "TRUE", "1", "0", "maybe"],
+    "cash-records": ["0", "3", "4", "1.000", "-1", "three"],
+    "pricing": ["guess", "cost-plus", " copy ", "other"],
+    "has-nib": ["ya", "no", "2"],
+}
+
+
+@st.composite
+def observation_rows(draw: st.DrawFn) -> dict[str, object]:
+    """CSV-like rows of observations: most plainly valid, some damaged in one cell."""
+    criterion = draw(st.sampled_from(SAMPLE_RUBRIC.criteria))
+    row: dict[str, object] = {
+        "business_id": draw(st.sampled_from(["TSL-0001", " TSL-0002 ", "B\u00e9-3"])),
+        "rubric_id": draw(st.sampled_from([SAMPLE_RUBRIC.id, "other-rubric"])),
+        "criterion_id": criterion.id,
+        "value": draw(st.sampled_from(_SAMPLE_CELLS[criterion.id])),
+        "observed_on": draw(st.sampled_from(["2026-02-02", " 2025-12-31", "2026-02-30", "2/2/26"])),
+        "evidence": draw(st.sampled_from(["", "cash book shown", "  ", "buku kas"])),
+        "observer": draw(st.sampled_from(["", "MNT-001"])),
+    }
+    damage = draw(st.sampled_from(["none", "none", "blank", "drop", "unknown", "typed", "text"]))
+    name = draw(st.sampled_from(sorted(row)))
+    if damage == "blank":
+        row[name] = draw(st.sampled_from(["", "   "]))
+    elif damage == "drop":
+        del row[name]
+    elif damage == "unknown":
+        row["district"] = draw(st.sampled_from(["", "Setu"]))
+    elif damage == "typed":  # a spreadsheet's number or date cell
+        row[name] = draw(st.sampled_from([3, 1.0, dt.date(2026, 2, 2), True, None]))
+    elif damage == "text":
+        row[name] = draw(st.text(max_size=6))
+    return row
+
+
+def _general_path(row: dict[str, object], rubrics: Any) -> Observation | None:
+    data, issues = row_to_data(KINDS["observations"], row, rubrics=rubrics)
+    if issues:
+        return None
+    try:
+        return decode(data, Observation)
+    except DecodeError:
+        return None
+
+
+class TestObservationRowFastPath:
+    """Observation rows read directly give what the general path gives, or step aside."""
+
+    @given(observation_rows(), st.booleans())
+    def test_the_direct_reading_agrees_with_the_general_path(
+        self, row: dict[str, object], with_rubrics: bool
+    ) -> None:
+        rubrics = {SAMPLE_RUBRIC.id: SAMPLE_RUBRIC} if with_rubrics else None
+        fast = observation_row(row, rubrics, {})
+        expected = _general_path(row, rubrics)
+        if fast is not None:
+            assert fast == expected
+            assert type(fast.value) is type(expected.value)  # True stays bool, 1 stays int
+        elif all(type(cell) is str for cell in row.values()) and set(row) <= set(
+            KINDS["observations"].column_names
+        ):
+            # Text cells, known columns: the direct reading steps aside only for a bad row.
+            assert expected is None
+
+    def test_an_import_reads_good_rows_directly_and_reports_bad_ones(self, tmp_path: Path) -> None:
+        cohort = generate_cohort(5, businesses=8, mentors=1)
+        observations = list(observations_for(cohort, [SAMPLE_RUBRIC]))
+        rows = [record_to_row(o, "observations") for o in observations]
+        rows[3] = {**rows[3], "observed_on": "2026-02-30"}
+        path = write_table(tmp_path / "observations.csv", KINDS["observations"].column_names, rows)
+        result = import_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC})
+        assert list(result.records) == observations[:3] + observations[4:]
+        assert [(e.row, [i.path for i in e.issues]) for e in result.errors] == [
+            (5, ["$.observed_on"])
+        ]

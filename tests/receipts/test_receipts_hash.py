@@ -202,6 +202,61 @@ class TestInputHash:
         assert by_rubric["halal"].receipt != again["halal"].receipt
 
 
+# What the hot paths hash: flat lists of text, whole numbers, yes/no, nothing, lists of text,
+# plus the floats and out-of-range values code could still pass.
+PLAIN_VALUES = st.one_of(
+    st.text(),  # any code point, lone surrogates included
+    st.integers(),  # beyond 64 bits too
+    st.booleans(),
+    st.none(),
+    st.lists(st.text(max_size=5), max_size=3),
+)
+ANY_VALUES = st.one_of(PLAIN_VALUES, st.floats(allow_nan=False, allow_infinity=False))
+
+
+class TestHashBytes:
+    """A hash never depends on whether orjson (``mentorkit[fast]``) is installed."""
+
+    @given(st.lists(PLAIN_VALUES, max_size=12))
+    def test_compact_bytes_are_the_standard_librarys(self, parts: list[object]) -> None:
+        assert _receipts._compact(parts) == _receipts._compact_stdlib(parts)
+
+    def test_every_code_point_is_written_as_the_standard_library_writes_it(self) -> None:
+        text = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+        assert _receipts._compact(text) == _receipts._compact_stdlib(text)
+        edges = [0, -1, 2**63 - 1, -(2**63), 2**64 - 1, 2**64, -(2**63) - 1, True, False, None]
+        assert _receipts._compact(edges) == _receipts._compact_stdlib(edges)
+
+    @given(
+        mks.businesses(),
+        st.sampled_from([None, 0, 1.5, 1e16, 2.5e-7]),
+        st.dictionaries(st.text(max_size=8), st.tuples(ANY_VALUES, mks.dates(), st.none())),
+        st.dictionaries(st.text(max_size=8), ANY_VALUES),
+    )
+    def test_input_hashes_are_the_same_without_orjson(
+        self,
+        business: mk.Business,
+        capital: float | None,
+        answers: dict[str, tuple[object, dt.date, None]],
+        facts: dict[str, object],
+    ) -> None:
+        business = attrs.evolve(business, capital=capital)  # a float only code can pass
+        day = dt.date(2026, 8, 3)
+        read = sorted(facts)
+
+        def hashes() -> tuple[str, str, str]:
+            return (
+                _receipts.business_digest(business),
+                _receipts.assessment_inputs_hash("d", day, answers),  # type: ignore[arg-type]
+                _receipts.referral_inputs_hash(None, day, facts, read),  # type: ignore[arg-type]
+            )
+
+        fast = hashes()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_receipts, "_compact", _receipts._compact_stdlib)
+            assert hashes() == fast
+
+
 class TestReceiptsOnResults:
     """The engine puts a receipt on every assessment and referral; they round-trip."""
 

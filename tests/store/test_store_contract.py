@@ -9,6 +9,7 @@ PostgreSQL. A backend passes by subclassing and giving the ``store`` (and
 import datetime as dt
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -368,6 +369,30 @@ class RepositoryContract:
         assert store.add_observations([first, second, other]) == 3
         assert store.observations("B-1") == [first, second]
         assert store.observations("B-2") == [other]
+
+    @given(
+        st.lists(st.one_of(st.booleans(), st.integers(), st.text().filter(str.strip)), max_size=4)
+    )
+    @settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    def test_answers_are_stored_as_written_whatever_json_library(
+        self, store: Repository, values: list[object]
+    ) -> None:
+        """orjson writes answers when installed: the rows read back equal, big ints and all."""
+        day = dt.date(2026, 2, 1)
+        business = f"B-{uuid.uuid4().hex[:8]}"
+        items = [mk.Observation(business, "acc", "books", v, day) for v in values]  # type: ignore[arg-type]
+        store.add_observations(items)
+        assert store.observations(business) == items
+        assert [type(o.value) for o in store.observations(business)] == [type(v) for v in values]
+
+    def test_a_nan_answer_built_in_code_is_refused_not_stored_as_null(
+        self, store: Repository
+    ) -> None:
+        day = dt.date(2026, 2, 1)
+        nan = mk.Observation("B-9", "acc", "books", float("nan"), day)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="Out of range float"):
+            store.add_observations([mk.Observation("B-9", "acc", "books", True, day), nan])
+        assert store.observations("B-9") == []  # one transaction: nothing half stored
 
     def test_a_damaged_observation_row_is_named_by_field_path(
         self, store: Repository, raw: Callable[[str], Any]

@@ -13,7 +13,7 @@ from .._errors import DecodeError, FieldIssue, MentorkitError, issue
 from .._fastobs import observations_fast
 from .._model import Observation
 from .._serialize import decode, encode
-from ._columns import KINDS, Column, RecordKind, cell_text, row_to_data
+from ._columns import KINDS, Column, cell_text, observation_row, row_to_data
 from ._tables import iter_rows, table_format
 
 __all__ = ["ImportResult", "RowError", "guess_kind", "import_file", "record_to_row"]
@@ -66,10 +66,10 @@ def guess_kind(path: Path) -> str:
     raise MentorkitError(f"{path.name}: cannot tell what it holds; name the kind ({known})")
 
 
-def _row_id(kind: RecordKind, row: object) -> str | None:
+def _row_id(key: str, row: object) -> str | None:
+    """The row's ``key`` cell (``id``, or ``business_id`` for observations) as text."""
     if not isinstance(row, Mapping):
         return None
-    key = "id" if "id" in kind.column_names else "business_id"
     return cell_text(row.get(key))
 
 
@@ -98,23 +98,29 @@ def import_file(
     errors: list[RowError] = []
     seen: set[str] = set()
     dates: dict[str, dt.date] = {}
+    has_id = "id" in spec.column_names
+    id_key = "id" if has_id else "business_id"
     count = 0
     for number, row in iter_rows(path, sheet):
         count += 1
         if progress is not None:
             progress(count)
-        ident = _row_id(spec, row)
+        ident = _row_id(id_key, row)
         if isinstance(row, json.JSONDecodeError):
             bad = issue("$", "not valid JSON ({error})", {"error": row.msg})
             errors.append(RowError(path.name, number, None, (bad,)))
             continue
         issues: list[FieldIssue] = []
         data: object = row
-        if flat:
+        record: Any = None
+        if flat and spec.model is Observation:
+            assert isinstance(row, Mapping)
+            # A plainly valid row of text cells, read directly (the bulk of an import).
+            record = observation_row(row, rubrics, dates)
+        if record is None and flat:
             assert isinstance(row, Mapping)
             data, issues = row_to_data(spec, row, rubrics=rubrics)
-        record: Any = None
-        if spec.model is Observation and not issues:
+        if record is None and spec.model is Observation and not issues:
             # Plainly valid rows are checked field by field without cattrs (the common case).
             fast = observations_fast([data], dates)
             record = fast[0] if fast else None
@@ -124,7 +130,7 @@ def import_file(
             except DecodeError as exc:
                 known = {i.path for i in issues}
                 issues.extend(i for i in exc.issues if i.path not in known)
-        if record is not None and not issues and ident is not None and "id" in spec.column_names:
+        if record is not None and not issues and ident is not None and has_id:
             if ident in seen:
                 issues.append(issue("$.id", "repeats the id of an earlier row"))
             seen.add(ident)

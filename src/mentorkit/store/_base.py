@@ -8,7 +8,6 @@ backend can rewrite the placeholders mechanically.
 
 import abc
 import datetime as dt
-import json
 import os
 import re
 import threading
@@ -22,7 +21,7 @@ from attrs import frozen
 from .._errors import ConflictError, NotFoundError
 from .._eventlog import EventRecord
 from .._fastobs import observations_fast
-from .._json import loads
+from .._json import dumpb, dumps_stdlib, loads
 from .._model import Business, Cooperative, Mentor, Observation, Person, Programme
 from .._serialize import decode, encode
 from ._contract import AuditEntry, HasRole, Projector, pseudonym, require_coordinator
@@ -89,7 +88,8 @@ _COOPERATIVE: _Kind[Cooperative] = _Kind(
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # One shared encoder (json.dumps with options builds a new one per call); NaN refused.
+    return dumps_stdlib(data)
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -567,7 +567,11 @@ class SQLStore(abc.ABC, Generic[C]):
                 raise TypeError(
                     f"observation batch item {index} is a {type(item).__name__}, not an Observation"
                 )
-            rows.append((item.business_id, _dumps(encode(item))))
+            data = encode(item)
+            # No float in an answer (bool, int or text): orjson writes the same text, faster;
+            # a float (code can build one) keeps the standard library's NaN check.
+            text = _dumps(data) if type(item.value) is float else dumpb(data).decode()
+            rows.append((item.business_id, text))
         if not rows:
             return 0
         with self._write() as tx:
