@@ -8,6 +8,7 @@ output about 4.5 GB: they are written to a temporary directory (``--tmp``)
 and removed afterwards.
 
     python benchmarks/bench_memory.py --sizes 10000,1000000
+    python benchmarks/bench_memory.py --sizes 5000,50000 --format parquet
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from mentorkit import batch
 start = time.perf_counter()
 registry = mk.Registry.load(plugins=[bench_plugin], entry_points=False, strict=True)
 summary = batch.run_batch({source!r}, {out!r}, on=bench_plugin.ON,
-                          plugins=mk.Engine(registry, receipts={receipts}), resume=False)
+                          plugins=mk.Engine(registry, receipts={receipts}), resume=False,
+                          format={fmt!r})
 seconds = time.perf_counter() - start
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({{"records": summary.records, "seconds": seconds, "peak_kb": peak_kb}}))
@@ -40,6 +42,11 @@ BASELINE_CHILD = """
 import json, resource, sys
 sys.path.insert(0, {here!r})
 import mentorkit  # the same imports as the batch, for a fair floor
+if {fmt!r} == "parquet":  # and what Parquet output needs before its first row
+    import pyarrow.parquet as pq
+    from mentorkit.batch._parquet import parquet_schema
+    writer = pq.ParquetWriter({out!r}, parquet_schema())
+    writer.close()
 print(json.dumps({{"peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
 """
 
@@ -55,12 +62,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--tmp", default=None, help="directory for the temporary files")
     parser.add_argument("--receipts-off", action="store_true")
+    parser.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     import bench_plugin
 
-    floor = _child(BASELINE_CHILD.format(here=str(HERE)))["peak_kb"] / 1024
-    print(f"python + mentorkit imported: {floor:.1f} MB")
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        empty = str(Path(tmp) / "empty.parquet")
+        code = BASELINE_CHILD.format(here=str(HERE), fmt=args.format, out=empty)
+        floor = _child(code)["peak_kb"] / 1024
+    extra = " + pyarrow and an empty Parquet writer" if args.format == "parquet" else ""
+    print(f"python + mentorkit imported{extra}: {floor:.1f} MB")
     print(f"{'businesses':>12}{'seconds':>10}{'businesses/s':>14}{'peak RSS MB':>13}")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
@@ -71,6 +83,7 @@ def main() -> None:
                 source=str(source),
                 out=str(Path(tmp) / "out"),
                 receipts=not args.receipts_off,
+                fmt=args.format,
             )
             result = _child(code)
         rate = result["records"] / result["seconds"]

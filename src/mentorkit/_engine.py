@@ -23,6 +23,7 @@ from ._declarations import (
     RuleContext,
 )
 from ._errors import FieldIssue
+from ._fastobs import checked_observation
 from ._model import (
     Answer,
     AnswerSource,
@@ -343,8 +344,19 @@ class Engine:
         criterion with neither makes the assessment incomplete (no score).
         """
         issues: list[FieldIssue] = []
-        failures: list[PluginFailure] = []
         answers = self._answers(business, observations, on, issues)
+        return self._assess_answers(business, answers, issues, on, rubrics)
+
+    def _assess_answers(
+        self,
+        business: Business,
+        answers: Mapping[str, Mapping[str, tuple[Answer, dt.date, str | None]]],
+        issues: list[FieldIssue],
+        on: dt.date,
+        rubrics: Sequence[str] | None = None,
+    ) -> Evaluation:
+        """:meth:`assess` once the answers to use are known (see :meth:`_answers`)."""
+        failures: list[PluginFailure] = []
         selected = self._rubrics if rubrics is None else [self._by_id[r] for r in rubrics]
         assessments = []
         for compiled in selected:
@@ -422,6 +434,41 @@ class Engine:
             previous = per_rubric.get(obs.criterion_id)
             if previous is None or previous[1] <= obs.observed_on:
                 per_rubric[obs.criterion_id] = (obs.value, obs.observed_on, obs.evidence)
+        return latest
+
+    def _answers_from_data(
+        self, business_id: str, items: object, on: dt.date, dates: dict[str, dt.date]
+    ) -> dict[str, dict[str, tuple[Answer, dt.date, str | None]]] | None:
+        """The answers :meth:`assess` would use, read straight from JSON observation data.
+
+        For the batch: no :class:`~mentorkit.Observation` is built. Returns
+        None unless every item is a plainly valid observation of
+        ``business_id`` for a known rubric and criterion with an answer that
+        fits -- that is, whenever decoding or :meth:`assess` would report
+        anything -- and the caller then decodes and assesses as usual.
+        ``dates`` is the caller's cache of parsed dates (kept small).
+        """
+        if type(items) is not list:
+            return None
+        latest: dict[str, dict[str, tuple[Answer, dt.date, str | None]]] = {}
+        by_id = self._by_id
+        for item in items:
+            fields = checked_observation(item, dates)
+            if fields is None or fields[0] != business_id:
+                return None
+            _business, rubric_id, criterion_id, value, observed_on, evidence, _observer = fields
+            compiled = by_id.get(rubric_id)
+            criterion = None if compiled is None else compiled.index.get(criterion_id)
+            if criterion is None or _score_answer(criterion, value) is None:
+                return None
+            if observed_on > on:
+                continue
+            per_rubric = latest.get(rubric_id)
+            if per_rubric is None:
+                per_rubric = latest[rubric_id] = {}
+            previous = per_rubric.get(criterion_id)
+            if previous is None or previous[1] <= observed_on:
+                per_rubric[criterion_id] = (value, observed_on, evidence)
         return latest
 
     def _assess_one(
@@ -682,6 +729,26 @@ class Engine:
     ) -> Evaluation:
         """Assess ``business`` and propose its referrals in one call."""
         assessed = self.assess(business, observations, on=on)
+        return self._refer_assessed(business, assessed, on, facts, cooperatives)
+
+    def _evaluate_answers(
+        self,
+        business: Business,
+        answers: Mapping[str, Mapping[str, tuple[Answer, dt.date, str | None]]],
+        *,
+        on: dt.date,
+    ) -> Evaluation:
+        """:meth:`evaluate` from answers :meth:`_answers_from_data` read (the batch's path)."""
+        return self._refer_assessed(business, self._assess_answers(business, answers, [], on), on)
+
+    def _refer_assessed(
+        self,
+        business: Business,
+        assessed: Evaluation,
+        on: dt.date,
+        facts: Mapping[str, FactValue] | None = None,
+        cooperatives: Sequence[Cooperative] = (),
+    ) -> Evaluation:
         referred = self.refer(
             business, assessed.assessments, on=on, facts=facts, cooperatives=cooperatives
         )

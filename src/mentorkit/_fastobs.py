@@ -14,11 +14,12 @@ import math
 import re
 from typing import Any
 
-from ._model import AnswerSource, CriterionResult, Observation
+from ._model import Answer, AnswerSource, CriterionResult, Observation
 from ._trusted import trusted_constructor
 
 __all__ = [
     "OBSERVATION_FIELDS",
+    "checked_observation",
     "criterion_results_fast",
     "observations_fast",
     "unstructure_observation",
@@ -63,6 +64,57 @@ def _day(text: object, dates: dict[str, dt.date]) -> dt.date | None:
     return day
 
 
+def checked_observation(
+    item: object, dates: dict[str, dt.date]
+) -> tuple[str, str, str, Answer, dt.date, str | None, str | None] | None:
+    """The fields of one plainly valid observation object, in order; None for anything else.
+
+    Checks what the strict converter and :class:`Observation`'s validators
+    check. ``dates`` is the caller's cache of parsed dates (kept small).
+    """
+    if type(item) is not dict:
+        return None
+    try:
+        business_id = item["business_id"]
+        rubric_id = item["rubric_id"]
+        criterion_id = item["criterion_id"]
+        value = item["value"]
+        observed = item["observed_on"]
+    except KeyError:
+        return None
+    evidence = item.get("evidence")
+    observer = item.get("observer")
+    if len(item) != 5 + ("evidence" in item) + ("observer" in item):
+        return None  # an unknown key
+    if (
+        type(business_id) is not str
+        or type(rubric_id) is not str
+        or type(criterion_id) is not str
+        or type(value) not in _ANSWER_TYPES
+        or (evidence is not None and type(evidence) is not str)
+        or (observer is not None and type(observer) is not str)
+    ):
+        return None
+    if not (business_id.strip() and rubric_id.strip() and criterion_id.strip()):
+        return None  # Observation's own check (_non_empty), made here: see _observation
+    # ``isascii()`` first: a method call, cheaper than a function call for ASCII text.
+    if not (
+        (business_id.isascii() or valid_text(business_id))
+        and (rubric_id.isascii() or valid_text(rubric_id))
+        and (criterion_id.isascii() or valid_text(criterion_id))
+        and (evidence is None or evidence.isascii() or valid_text(evidence))
+        and (observer is None or observer.isascii() or valid_text(observer))
+        and (type(value) is not str or value.isascii() or valid_text(value))
+    ):
+        return None  # a lone surrogate: the strict path reports it with its path
+    observed_on = dates.get(observed) if type(observed) is str else None
+    if observed_on is None:
+        observed_on = _day(observed, dates)
+        if observed_on is None:
+            return None
+    return business_id, rubric_id, criterion_id, value, observed_on, evidence, observer
+
+
 def observations_fast(items: object, dates: dict[str, dt.date]) -> tuple[Observation, ...] | None:
     """Observations from JSON data when all are plainly valid; None to use the strict path.
 
@@ -73,51 +125,10 @@ def observations_fast(items: object, dates: dict[str, dt.date]) -> tuple[Observa
     out: list[Observation] = []
     append = out.append
     for item in items:
-        if type(item) is not dict:
+        fields = checked_observation(item, dates)
+        if fields is None:
             return None
-        try:
-            business_id = item["business_id"]
-            rubric_id = item["rubric_id"]
-            criterion_id = item["criterion_id"]
-            value = item["value"]
-            observed = item["observed_on"]
-        except KeyError:
-            return None
-        evidence = item.get("evidence")
-        observer = item.get("observer")
-        if len(item) != 5 + ("evidence" in item) + ("observer" in item):
-            return None  # an unknown key
-        if (
-            type(business_id) is not str
-            or type(rubric_id) is not str
-            or type(criterion_id) is not str
-            or type(value) not in _ANSWER_TYPES
-            or (evidence is not None and type(evidence) is not str)
-            or (observer is not None and type(observer) is not str)
-        ):
-            return None
-        if not (business_id.strip() and rubric_id.strip() and criterion_id.strip()):
-            return None  # Observation's own check (_non_empty), made here: see _observation
-        # ``isascii()`` first: a method call, cheaper than a function call for ASCII text.
-        if not (
-            (business_id.isascii() or valid_text(business_id))
-            and (rubric_id.isascii() or valid_text(rubric_id))
-            and (criterion_id.isascii() or valid_text(criterion_id))
-            and (evidence is None or evidence.isascii() or valid_text(evidence))
-            and (observer is None or observer.isascii() or valid_text(observer))
-            and (type(value) is not str or value.isascii() or valid_text(value))
-        ):
-            return None  # a lone surrogate: the strict path reports it with its path
-        observed_on = dates.get(observed) if type(observed) is str else None
-        if observed_on is None:
-            observed_on = _day(observed, dates)
-            if observed_on is None:
-                return None
-        append(
-            _observation(
-                business_id, rubric_id, criterion_id, value, observed_on, evidence, observer
-            )
-        )
+        append(_observation(*fields))
     return tuple(out)
 
 

@@ -7,6 +7,8 @@
 """
 
 import datetime as dt
+import json
+from typing import Any
 
 import attrs
 from hypothesis import given
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 import mentorkit as mk
 from mentorkit._receipts import make_receipt, trusted_receipt
-from mentorkit.batch import Processor
+from mentorkit.batch import BatchRecord, Processor
 from mentorkit.hookspecs import hookimpl
 from mentorkit.testing import strategies as mks
 from mentorkit.testing.sample import SAMPLE_RUBRIC, SamplePlugin
@@ -155,3 +157,87 @@ class TestKeptReasons:
             shown.append(reasons[0].actual if reasons else None)
         # 0, 0.0, -0.0 and False are equal keys in a dict, but each shows as itself.
         assert shown == ["0", "0.0", "-0.0", "0.0", "false"]
+
+
+# Changes that make a line fall off the answers path: another business, an unknown rubric or
+# criterion, an answer that does not fit, a bad field, an unknown key, a later date.
+_DAMAGE: list[tuple[str, object]] = [
+    ("business_id", "B-other"),
+    ("rubric_id", "no-such-rubric"),
+    ("criterion_id", "no-such-criterion"),
+    ("value", 99),
+    ("value", "maybe"),
+    ("value", None),
+    ("observed_on", "2025-02-30"),
+    ("observed_on", "2099-01-01"),
+    ("evidence", 5),
+    ("extra", 1),
+]
+
+
+@st.composite
+def batch_lines(draw: st.DrawFn) -> dict[str, object]:
+    """Batch records for the sample rubric: most plainly valid, some with one damaged item."""
+    business = draw(mks.businesses())
+    observations = mk.encode(
+        draw(mks.observations_for(SAMPLE_RUBRIC, business.id, complete=False, derived=True))
+    )
+    if observations and draw(st.booleans()):
+        index = draw(st.integers(0, len(observations) - 1))
+        name, value = draw(st.sampled_from(_DAMAGE))
+        observations[index] = {**observations[index], name: value}
+    return {"business": mk.encode(business), "observations": observations}
+
+
+class TestAnswersPath:
+    """The batch assesses from answers read off the data: the same as decode, then evaluate."""
+
+    @given(batch_lines(), st.booleans())
+    def test_the_same_result_or_the_same_error_as_the_general_path(
+        self, data: dict[str, object], receipts: bool
+    ) -> None:
+        engine = ENGINE if receipts else mk.Engine(ENGINE.registry, receipts=False)
+        evaluation, error = Processor(engine, ON).process(json.dumps(data).encode(), 3, "in")
+        try:
+            record = mk.decode(data, BatchRecord)
+        except mk.DecodeError:
+            assert evaluation is None
+            assert error is not None
+            return
+        assert error is None
+        assert evaluation == engine.evaluate(record.business, record.observations, on=ON)
+
+    @given(batch_lines())
+    def test_answers_are_those_assess_uses_or_none(self, data: dict[str, Any]) -> None:
+        business = mk.decode(data["business"], mk.Business)
+        answers = ENGINE._answers_from_data(business.id, data["observations"], ON, {})
+        try:
+            observations = mk.decode(data["observations"], tuple[mk.Observation, ...])
+        except mk.DecodeError:
+            assert answers is None
+            return
+        issues: list[mk.FieldIssue] = []
+        expected = ENGINE._answers(business, observations, ON, issues)
+        if answers is None:
+            assert issues, "plainly valid observations that raise no issue take the fast path"
+        else:
+            assert answers == expected
+            assert issues == []
+
+    def test_a_clean_line_takes_the_answers_path(self) -> None:
+        business = mk.Business(
+            id="B-1", name="Toko", owner=mk.Person(name="Siti"), sector=mk.Sector.CRAFT,
+            district="Setu",
+        )  # fmt: skip
+        item = {
+            "business_id": "B-1",
+            "rubric_id": SAMPLE_RUBRIC.id,
+            "criterion_id": "separate-money",
+            "value": True,
+            "observed_on": "2025-03-01",
+        }
+        answers = ENGINE._answers_from_data("B-1", [item], ON, {})
+        assert answers == {SAMPLE_RUBRIC.id: {"separate-money": (True, dt.date(2025, 3, 1), None)}}
+        assert ENGINE._evaluate_answers(business, answers, on=ON) == ENGINE.evaluate(
+            business, [mk.decode(item, mk.Observation)], on=ON
+        )

@@ -67,15 +67,42 @@ class LineDecoder:
         self._business = self._converter.get_structure_hook(Business)
         self._dates: dict[str, dt.date] = {}
 
+    @property
+    def dates(self) -> dict[str, dt.date]:
+        """The decoder's cache of parsed observation dates (bounded)."""
+        return self._dates
+
     def decode(self, raw: bytes | str, line: int) -> BatchRecord:
         """The record on line ``line``; :class:`~mentorkit.DecodeError` if it is bad."""
+        return self.structure(self.parse(raw, line), line)
+
+    @staticmethod
+    def parse(raw: bytes | str, line: int) -> Any:
+        """The JSON value of line ``line``; :class:`~mentorkit.DecodeError` if it is not JSON."""
         try:
-            data = loads(raw)
+            return loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
             raise DecodeError(
                 f"line {line}", [FieldIssue("$", f"not valid JSON ({msg})")]
             ) from None
+
+    def business_and_items(self, data: Any) -> tuple[Business, object] | None:
+        """A batch record's business and its raw observation items, when the business is good.
+
+        None for anything else (a plain business line, a bad business, an
+        unknown key): :meth:`structure` then decodes the line as usual.
+        """
+        if type(data) is not dict or "business" not in data or not data.keys() <= _RECORD_KEYS:
+            return None
+        try:
+            business = self._business(data["business"], Business)
+        except Exception:  # decoded again by structure(), for its field paths
+            return None
+        return business, data.get("observations", [])
+
+    def structure(self, data: Any, line: int) -> BatchRecord:
+        """The record from the JSON value of line ``line``; :class:`~mentorkit.DecodeError`."""
         plain = isinstance(data, dict) and "business" not in data
         try:
             if plain:

@@ -121,8 +121,20 @@ class Processor:
         """``(evaluation, error_line)`` for one raw input line (one of them is None)."""
         counts = self.counts
         counts["records"] += 1
+        decoder, engine, on = self.decoder, self.engine, self.on
+        evaluation = None
         try:
-            record = self.decoder.decode(raw, line)
+            data = decoder.parse(raw, line)
+            # The common case: a good business with plainly valid observations, assessed from
+            # the answers read straight from the data (no Observation objects). Anything that
+            # would raise an issue is decoded and evaluated the general way below.
+            parts = decoder.business_and_items(data)
+            if parts is not None:
+                business, items = parts
+                answers = engine._answers_from_data(business.id, items, on, decoder.dates)
+                if answers is not None:
+                    evaluation = engine._evaluate_answers(business, answers, on=on)
+            record = None if evaluation is not None else decoder.structure(data, line)
         except DecodeError as error:
             counts["errors"] += 1
             return None, dumps_stdlib(
@@ -134,7 +146,9 @@ class Processor:
                     "issues": [{"path": i.path, "message": i.message} for i in error.issues],
                 }
             )
-        evaluation = self.engine.evaluate(record.business, record.observations, on=self.on)
+        if record is not None:
+            evaluation = engine.evaluate(record.business, record.observations, on=on)
+        assert evaluation is not None
         counts["results"] += 1
         counts["assessments"] += len(evaluation.assessments)
         counts["referrals"] += len(evaluation.referrals)
