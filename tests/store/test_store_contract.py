@@ -370,10 +370,10 @@ class RepositoryContract:
         assert store.observations("B-1") == [first, second]
         assert store.observations("B-2") == [other]
 
+    @_FIXTURE_OK
     @given(
         st.lists(st.one_of(st.booleans(), st.integers(), st.text().filter(str.strip)), max_size=4)
     )
-    @settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
     def test_answers_are_stored_as_written_whatever_json_library(
         self, store: Repository, values: list[object]
     ) -> None:
