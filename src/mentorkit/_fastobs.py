@@ -42,6 +42,16 @@ def valid_text(text: str) -> bool:
     return True
 
 
+#: Observation's fields, in order: what the fast paths check, build and write out.
+OBSERVATION_FIELDS = (
+    "business_id",
+    "rubric_id",
+    "criterion_id",
+    "value",
+    "observed_on",
+    "evidence",
+    "observer",
+)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ANSWER_TYPES = (bool, int, str)
 _DATES_MAX = 4096
@@ -134,22 +144,7 @@ def observations_fast(items: object, dates: dict[str, dt.date]) -> tuple[Observa
 
 #: Observation without its validators: every field was checked above as they would check it
 #: (non-empty ids; the types). A property test compares it with ``mentorkit.decode``.
-_observation = trusted_constructor(
-    Observation,
-    ("business_id", "rubric_id", "criterion_id", "value", "observed_on", "evidence", "observer"),
-)
-
-
-#: Observation's fields, in order, as :func:`unstructure_observation` writes them.
-OBSERVATION_FIELDS = (
-    "business_id",
-    "rubric_id",
-    "criterion_id",
-    "value",
-    "observed_on",
-    "evidence",
-    "observer",
-)
+_observation = trusted_constructor(Observation, OBSERVATION_FIELDS)
 
 
 def unstructure_observation(obs: Observation) -> dict[str, Any]:
@@ -170,11 +165,10 @@ def unstructure_observation(obs: Observation) -> dict[str, Any]:
     }
 
 
-_criterion_result = trusted_constructor(
-    CriterionResult, ("criterion_id", "weight", "source", "score", "answer", "met", "note")
-)
+_RESULT_FIELDS = ("criterion_id", "weight", "source", "score", "answer", "met", "note")
+_criterion_result = trusted_constructor(CriterionResult, _RESULT_FIELDS)
 _SOURCES = {member.value: member for member in AnswerSource}
-_RESULT_KEYS = frozenset(("criterion_id", "weight", "source", "score", "answer", "met", "note"))
+_RESULT_KEYS = frozenset(_RESULT_FIELDS)
 _NUMBERS = (int, float)
 _RESULTS_MAX = 4096
 # Equal traces recur across a cohort (same criterion, same answer): one shared value each.

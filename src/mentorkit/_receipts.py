@@ -283,31 +283,40 @@ def _compact_stdlib(value: Any) -> bytes:
     return _utf8(_ENCODER.encode(value))
 
 
-def _make_compact() -> Callable[[Any], bytes]:
+_PLAIN_KINDS = _PRIMITIVES | {list}
+
+
+def _plain(items: list[Any]) -> bool:
+    """True when ``items`` holds only text, whole numbers, yes/no, null and lists of them."""
+    kinds = set(map(type, items))
+    if not kinds <= _PLAIN_KINDS:
+        return False
+    return list not in kinds or all(_plain(i) for i in items if type(i) is list)
+
+
+def _make_compact() -> Callable[[list[Any]], bytes]:
     try:
         from orjson import dumps
     except ImportError:  # pragma: no cover - exercised in environments without the extra
         return _compact_stdlib
 
-    def compact(value: Any) -> bytes:
+    def compact(items: list[Any]) -> bytes:
+        if not _plain(items):
+            return _compact_stdlib(items)  # e.g. floats: orjson spells them its own way (1e16)
         try:
-            return dumps(value)
+            return dumps(items)
         except TypeError:  # orjson.JSONEncodeError: a lone surrogate, an integer beyond 64 bits
-            return _compact_stdlib(value)
+            return _compact_stdlib(items)
 
     return compact
 
 
-#: :func:`_compact_stdlib` of values made only of str, int, bool, None and lists of them --
-#: **no floats**, which orjson spells its own way (``1e16`` for ``1e+16``). For those values
-#: orjson (extra ``mentorkit[fast]``) writes exactly the standard library's bytes, ten times
-#: faster: every code point and 64-bit integers are checked by tests. Anything orjson refuses
-#: goes to the standard library, so a hash never depends on which library is installed.
+#: :func:`_compact_stdlib` of a list, faster: orjson (extra ``mentorkit[fast]``) writes it when
+#: it holds only text, whole numbers, yes/no, null and lists of them, which come out exactly as
+#: the standard library writes them (every code point and 64-bit integers are checked by
+#: tests). Anything else (floats) and anything orjson refuses go to the standard library, so a
+#: hash never depends on which library is installed.
 _compact = _make_compact()
-
-
-def _no_floats(*values: object) -> bool:
-    return float not in map(type, values)
 
 
 def business_digest(business: Business) -> str:
@@ -316,22 +325,13 @@ def business_digest(business: Business) -> str:
     Computed once per business and folded into the input hash of each of
     its decisions.
     """
-    if _FAST_BUSINESS:
-        form = _business_form(business)
-        b = business  # money and headcount are int by declaration; code may still pass a float
-        plain = _no_floats(b.annual_sales, b.capital, b.employees, b.financing_need)
-        return hashlib.sha256(_compact(form) if plain else _compact_stdlib(form)).hexdigest()
-    return hashlib.sha256(_compact_stdlib(positional(business))).hexdigest()
+    form = _business_form(business) if _FAST_BUSINESS else positional(business)
+    return hashlib.sha256(_compact(form)).hexdigest()
 
 
-def _hash_parts(parts: list[Any], plain: bool = True) -> str:
-    """``sha256:<hex>`` of the compact JSON of a flat list of values.
-
-    ``plain``: the list holds no float (see :data:`_compact`).
-    """
-    return (
-        _PREFIX + hashlib.sha256(_compact(parts) if plain else _compact_stdlib(parts)).hexdigest()
-    )
+def _hash_parts(parts: list[Any]) -> str:
+    """``sha256:<hex>`` of the compact JSON of a flat list of plain values."""
+    return _PREFIX + hashlib.sha256(_compact(parts)).hexdigest()
 
 
 def assessment_inputs_hash(
@@ -352,8 +352,7 @@ def assessment_inputs_hash(
     for cid in sorted(answers):
         value, day, note = answers[cid]
         extend((cid, value, day.toordinal(), note))
-    # Answers are bool, int or str by declaration; code may still pass a float.
-    return _hash_parts(parts, _no_floats(*parts))
+    return _hash_parts(parts)
 
 
 def _fact(value: FactValue) -> Any:
@@ -381,13 +380,9 @@ def referral_inputs_hash(
     """
     parts: list[Any] = ["referral", business, on.toordinal(), cooperatives]
     extend = parts.extend
-    plain = True
     for name in read:
-        value = _fact(facts.get(name))
-        if type(value) is float or (type(value) is list and not _no_floats(*value)):
-            plain = False  # a score or a ratio: the standard library spells it
-        extend((name, value))
-    return _hash_parts(parts, plain)
+        extend((name, _fact(facts.get(name))))
+    return _hash_parts(parts)
 
 
 def cooperatives_digest(cooperatives: Sequence[Cooperative]) -> str:

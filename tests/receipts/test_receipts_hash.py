@@ -211,7 +211,8 @@ PLAIN_VALUES = st.one_of(
     st.none(),
     st.lists(st.text(max_size=5), max_size=3),
 )
-ANY_VALUES = st.one_of(PLAIN_VALUES, st.floats(allow_nan=False, allow_infinity=False))
+_FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+ANY_VALUES = st.one_of(PLAIN_VALUES, _FLOATS, st.lists(st.one_of(st.text(max_size=3), _FLOATS)))
 
 
 class TestHashBytes:

@@ -441,9 +441,7 @@ def _answer_for_rubric(
     return read_text(value)
 
 
-_OBSERVATION_COLUMNS = frozenset(
-    ("business_id", "rubric_id", "criterion_id", "value", "observed_on", "evidence", "observer")
-)
+_OBSERVATION_COLUMNS = frozenset(OBSERVATIONS.column_names)
 
 
 def _optional_text(cell: object) -> str | bool | None:

@@ -87,11 +87,6 @@ _COOPERATIVE: _Kind[Cooperative] = _Kind(
 )
 
 
-def _dumps(data: Any) -> str:
-    # One shared encoder (json.dumps with options builds a new one per call); NaN refused.
-    return dumps_stdlib(data)
-
-
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     """Nested mappings as ``{"owner.phone": value}``; lists stay whole."""
     if isinstance(data, Mapping) and data:
@@ -186,7 +181,7 @@ class _View:
         self._tx.execute(
             "INSERT INTO projections (name, key, value) VALUES (?, ?, ?)"
             " ON CONFLICT (name, key) DO UPDATE SET value = excluded.value",
-            (self._name, key, _dumps(value)),
+            (self._name, key, dumps_stdlib(value)),
         )
 
     def delete(self, key: str) -> None:
@@ -401,7 +396,10 @@ class SQLStore(abc.ABC, Generic[C]):
         tx.executemany(
             "INSERT INTO audit (at, actor, action, entity, entity_id, subject, fields)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(at, a, act, ent, eid, subj, _dumps(list(f))) for a, act, ent, eid, subj, f in rows],
+            [
+                (at, a, act, ent, eid, subj, dumps_stdlib(list(f)))
+                for a, act, ent, eid, subj, f in rows
+            ],
         )
 
     def audit(self, entity_id: str | None = None) -> list[AuditEntry]:
@@ -471,7 +469,7 @@ class SQLStore(abc.ABC, Generic[C]):
         with self._write() as tx:
             old = self._fetch(tx, kind, list(latest), lock=True)
             rows = [
-                (ident, *kind.values(latest[ident]), _dumps(data))
+                (ident, *kind.values(latest[ident]), dumps_stdlib(data))
                 for ident, data in encoded.items()
             ]
             tx.executemany(sql, rows)
@@ -570,7 +568,7 @@ class SQLStore(abc.ABC, Generic[C]):
             data = encode(item)
             # No float in an answer (bool, int or text): orjson writes the same text, faster;
             # a float (code can build one) keeps the standard library's NaN check.
-            text = _dumps(data) if type(item.value) is float else dumpb(data).decode()
+            text = dumps_stdlib(data) if type(item.value) is float else dumpb(data).decode()
             rows.append((item.business_id, text))
         if not rows:
             return 0
@@ -648,7 +646,7 @@ class SQLStore(abc.ABC, Generic[C]):
             event.kind,
             event.actor,
             self._encode_at(event.at),
-            _dumps(dict(event.data)),
+            dumps_stdlib(dict(event.data)),
         )
 
     def _to_event(self, row: Sequence[Any]) -> EventRecord:
@@ -836,7 +834,7 @@ class SQLStore(abc.ABC, Generic[C]):
         (a case opened for their business), and the single events elsewhere that
         mention them (a wave's enrolment of their business)."""
         ids = frozenset(business_ids)
-        needles = [nik, *(_dumps(i) for i in sorted(ids))]
+        needles = [nik, *(dumps_stdlib(i) for i in sorted(ids))]
         conditions: list[str] = []
         params: list[Any] = []
         for needle in needles:
@@ -952,7 +950,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 decode(new, Business)  # still a valid record
                 tx.execute(
                     "UPDATE businesses SET owner_nik = ?, data = ? WHERE id = ?",
-                    (owner.nik, _dumps(new), ident),
+                    (owner.nik, dumps_stdlib(new), ident),
                 )
                 audit_rows.append(
                     (actor.id, "correct", "business", ident, subject, _changed_fields(data, new))
@@ -985,7 +983,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 decode(new, Business)  # still a valid record
                 tx.execute(
                     "UPDATE businesses SET owner_nik = NULL, data = ? WHERE id = ?",
-                    (_dumps(new), ident),
+                    (dumps_stdlib(new), ident),
                 )
                 fields = _changed_fields(data, new)
                 audit_rows.append((actor.id, "erase", "business", ident, subject, fields))
@@ -993,14 +991,16 @@ class SQLStore(abc.ABC, Generic[C]):
             for seq, data in self._observations_of(tx, list(owned)):
                 new = redact(data)
                 if new != data:
-                    tx.execute("UPDATE observations SET data = ? WHERE seq = ?", (_dumps(new), seq))
+                    tx.execute(
+                        "UPDATE observations SET data = ? WHERE seq = ?", (dumps_stdlib(new), seq)
+                    )
                     changed += 1
             for event in self._events_of(tx, nik, list(owned)):
                 new = redact(dict(event.data))
                 if new != event.data:
                     tx.execute(
                         "UPDATE events SET data = ? WHERE stream = ? AND version = ?",
-                        (_dumps(new), event.stream, event.version),
+                        (dumps_stdlib(new), event.stream, event.version),
                     )
                     fields = _changed_fields(event.data, new)
                     audit_rows.append((actor.id, "erase", "stream", event.stream, subject, fields))
@@ -1013,7 +1013,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 ):
                     tx.execute(
                         "UPDATE projections SET value = ? WHERE name = ? AND key = ?",
-                        (_dumps(redact(loads(value))), name, pkey),
+                        (dumps_stdlib(redact(loads(value))), name, pkey),
                     )
             if not audit_rows:
                 audit_rows.append((actor.id, "erase", "person", subject, subject, ()))
