@@ -8,6 +8,7 @@ answer the same outcomes, check access the same way, and on a store with
 import datetime as dt
 from collections.abc import Callable
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -157,3 +158,110 @@ class TestBulkSafety:
         assert store.version(mc.stream_name(ids[1])) == 2
         # The cache dropped both cases: the next command sees the other writer's event.
         assert len(service.state(BOSS, ids[1]).observations) == 1
+
+
+def _lean(outcome: mc.Outcome | mk.TransitionError) -> object:
+    """An outcome with its state's observations left out (as the bulk read gives it)."""
+    if isinstance(outcome, mk.TransitionError):
+        return str(outcome)
+    return attrs.evolve(outcome, state=attrs.evolve(outcome.state, observations=()))
+
+
+class TestBulkReadsAndReferrals:
+    """``states`` and ``propose_referrals_many`` read in bulk, and agree with one call per case."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        cases=_CASES,
+        backend=st.sampled_from(sorted(STORES)),
+        cache=st.booleans(),
+        mentored=st.sets(st.integers(min_value=0, max_value=3)),
+    )
+    def test_referrals_many_equal_one_by_one(
+        self,
+        cases: list[tuple[str, bool, int, str]],
+        backend: str,
+        cache: bool,
+        mentored: set[int],
+    ) -> None:
+        stores = STORES[backend](), STORES[backend]()
+        one, bulk = (
+            mc.CaseService(store, REGISTRY, clock=lambda: AT, cache_states=cache)
+            for store in stores
+        )
+        ids = [f"{PROGRAMME}:{b}" for b, *_ in cases]
+        mentor = mk.Mentor(
+            "m-sari", "Sari", mk.MentorKind.PRACTITIONER, districts=(SETU,), capacity=50
+        )
+        for service in (one, bulk):
+            service.open_cases(BOSS, [business(b) for b, *_ in cases], PROGRAMME, on=DAY)
+            service.record_observations_many(
+                BOSS, [(f"{PROGRAMME}:{b}", observations(b, m, r, p)) for b, m, r, p in cases]
+            )
+            service.assess_many(BOSS, ids, on=DAY)
+            for index in sorted(mentored):
+                if index < len(ids) and service.state(BOSS, ids[index]).status is not (
+                    mc.CaseStatus.INTAKE
+                ):
+                    service.assign_mentor(BOSS, ids[index], mentor)
+                    service.start_mentoring(BOSS, ids[index])
+
+        expected: list[object] = []
+        for case_id in ids:
+            try:
+                expected.append(_lean(one.propose_referrals(BOSS, case_id, on=DAY)))
+            except mk.TransitionError as refused:
+                expected.append(str(refused))
+        # A fresh service: with the cache on, it starts cold and reads the cases lean.
+        bulk = mc.CaseService(stores[1], REGISTRY, clock=lambda: AT, cache_states=cache)
+        got = bulk.propose_referrals_many(BOSS, ids, on=DAY)
+
+        assert [_lean(g) for g in got] == expected
+        assert history(stores[1]) == history(stores[0])
+        # The cache never keeps a state without its observations.
+        assert [bulk.state(BOSS, c) for c in ids] == [one.state(BOSS, c) for c in ids]
+        for case_id in ids:
+            state = bulk.state(BOSS, case_id)
+            if state.status is mc.CaseStatus.MENTORING:
+                assert any(r.unit == "cooperative" for r in state.referrals), "mentored: referred"
+
+    @pytest.mark.parametrize("backend", sorted(STORES))
+    def test_states_without_observations(self, backend: str) -> None:
+        store = STORES[backend]()
+        service = mc.CaseService(store, REGISTRY, clock=lambda: AT)
+        ids = [f"{PROGRAMME}:b-1", f"{PROGRAMME}:b-2"]
+        service.open_cases(BOSS, [business("b-1"), business("b-2")], PROGRAMME, on=DAY)
+        later = AT + dt.timedelta(hours=5)
+        recorder = mc.CaseService(store, REGISTRY, clock=lambda: later)
+        recorder.record_observations(BOSS, ids[1], observations("b-2", True, 3, "guess")[:3])
+
+        whole = [service.state(BOSS, c) for c in ids]
+        lean = list(service.states(BOSS, observations=False))
+        # The observations event is the last one: it still moves the version and the time.
+        assert lean[1].version == 2
+        assert lean[1].updated_at == later
+        assert lean == [attrs.evolve(s, observations=()) for s in whole]
+        assert len(whole[1].observations) == 3
+        assert list(service.states(BOSS, reversed(ids))) == whole[::-1]
+
+    def test_states_checks_access_and_ids(self) -> None:
+        service = mc.CaseService(sqlite(), REGISTRY, clock=lambda: AT)
+        service.open_cases(BOSS, [business("b-1")], PROGRAMME, on=DAY)
+        with pytest.raises(mk.AccessDeniedError):
+            list(service.states(SARI))
+        with pytest.raises(mk.NotFoundError, match="b-9"):
+            list(service.states(BOSS, [f"{PROGRAMME}:b-9"]))
+
+    def test_an_intake_case_refuses_in_its_place(self) -> None:
+        service = mc.CaseService(sqlite(), REGISTRY, clock=lambda: AT)
+        service.open_cases(BOSS, [business("b-1"), business("b-2")], PROGRAMME, on=DAY)
+        ids = [f"{PROGRAMME}:b-1", f"{PROGRAMME}:b-2"]
+        for case_id in ids:
+            service.record_observations(
+                BOSS, case_id, observations(case_id.split(":")[1], True, 4, "cost-plus")[:3]
+            )
+        service.assess(BOSS, ids[1], on=DAY)
+        # b-1 is still at intake; a rule that fires regardless would be refused there.
+        results = service.propose_referrals_many(BOSS, ids, on=DAY)
+        assert isinstance(results[1], mc.Outcome)
+        assert results[0] == mc.Outcome(attrs.evolve(service.state(BOSS, ids[0]), observations=()))

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import event
 from hypothesis import strategies as st
@@ -276,6 +277,19 @@ class CaseMachine(RuleBasedStateMachine):
     @invariant()
     def fold_equals_live_state(self) -> None:
         assert mc.fold(self.store.read(mc.stream_name(self.case_id))) == self.state
+
+    @invariant()
+    def fold_without_observations_is_the_rest_of_the_state(self) -> None:
+        records = self.store.read(mc.stream_name(self.case_id))
+        whole = mc.fold(records)
+        assert whole is not None
+        lean = attrs.evolve(whole, observations=())
+        assert mc.fold(records, observations=False) == lean
+        # ... also when the store leaves out those payloads (read_many's bare_kinds)
+        bare = [attrs.evolve(r, data={}) if r.kind in mc.OBSERVATION_KINDS else r for r in records]
+        assert mc.fold(bare, observations=False) == lean
+        assert list(self.service.states(BOSS, [self.case_id], observations=False)) == [lean]
+        assert list(self.service.states(BOSS, observations=True)) == [whole]
 
     @invariant()
     def model_agrees(self) -> None:

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest.mock import patch
 
 import attrs
 import pytest
@@ -443,6 +444,31 @@ class RepositoryContract:
         assert store.version("case/1") == 0
         assert store.projection("strict") == {}
         assert store.audit() == []
+
+    # --- read_many: many streams, few queries
+
+    @_FIXTURE_OK
+    @given(
+        sizes=st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=6),
+        bare=st.sets(st.sampled_from(["a", "b", "c"])),
+        chunk=st.sampled_from([1, 2, 400]),
+    )
+    def test_read_many_is_read_per_stream(
+        self, store: Repository, sizes: list[int], bare: set[str], chunk: int
+    ) -> None:
+        streams = [fresh("many") for _ in sizes]
+        for stream, size in zip(streams, sizes, strict=True):
+            if size:
+                events = [event(stream, v, "abc"[v % 3], n=v, text="x") for v in range(1, size + 1)]
+                store.append(stream, 0, events)
+        with patch("mentorkit.store._base._CHUNK", chunk):
+            found = store.read_many([*reversed(streams), fresh("none")], bare_kinds=bare)
+        assert set(found) == {s for s, n in zip(streams, sizes, strict=True) if n}
+        for stream in streams:
+            expected = [
+                attrs.evolve(e, data={}) if e.kind in bare else e for e in store.read(stream)
+            ]
+            assert found.get(stream, []) == expected
 
     # --- append_many: many streams, one transaction
 

@@ -11,6 +11,7 @@ Import it as ``import mentorkit.cases``; the names below are its public API.
 
 from ._access import Actor, CaseView, ReferralSummary, Role, case_view, may_see
 from ._case import (
+    OBSERVATION_KINDS,
     CaseReferral,
     CaseState,
     CaseStatus,
@@ -64,6 +65,7 @@ from ._training import Participant, WaveState, fold_wave, wave_stream
 
 __all__ = [
     "EVENT_CLASSES",
+    "OBSERVATION_KINDS",
     "UPCASTERS",
     "Actor",
     "AssessmentPhase",

@@ -61,6 +61,7 @@ from ._events import (
 )
 
 __all__ = [
+    "OBSERVATION_KINDS",
     "CaseReferral",
     "CaseState",
     "CaseStatus",
@@ -466,10 +467,27 @@ def _close(state: CaseState, event: CaseClosed) -> CaseState:
     )
 
 
-def fold(records: Iterable[EventRecord]) -> CaseState | None:
-    """The state of a case from its stored events (None for an empty stream)."""
+#: The kinds of the events that add observations: what ``fold(..., observations=False)`` skips.
+OBSERVATION_KINDS = frozenset({ObservationsRecorded.kind, ObservationRecorded.kind})
+
+
+def fold(records: Iterable[EventRecord], *, observations: bool = True) -> CaseState | None:
+    """The state of a case from its stored events (None for an empty stream).
+
+    With ``observations=False`` the events that add observations
+    (:data:`OBSERVATION_KINDS`) count for the state's version and time
+    but are not decoded, and the state's ``observations`` stay empty: for
+    the readers that do not use them (cohort indicators, referral rules,
+    unit lists), which then skip most of a case's weight. Every other field
+    is what a full fold gives (property test).
+    """
     state: CaseState | None = None
     for record in records:
+        if not observations and record.kind in OBSERVATION_KINDS:
+            if state is None:
+                raise TransitionError(f"a case must be opened before a {record.kind} event")
+            state = attrs.evolve(state, version=record.version, updated_at=record.at)
+            continue
         event = from_record(record)
         if not isinstance(event, CASE_EVENT_CLASSES):
             raise TransitionError(f"event {record.kind!r} does not belong in a case stream")

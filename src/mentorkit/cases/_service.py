@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -59,6 +59,7 @@ from ._access import (
     require_unit,
 )
 from ._case import (
+    OBSERVATION_KINDS,
     STREAM_PREFIX,
     CaseState,
     CaseStatus,
@@ -107,6 +108,9 @@ from ._training import WaveState, apply_wave, check_wave, fold_wave, wave_stream
 __all__ = ["CaseService", "Clock", "Outcome"]
 
 _log = logging.getLogger("mentorkit.cases")
+
+#: How many cases :meth:`CaseService.states` reads per query.
+_SCAN_CHUNK = 400
 
 #: A clock: returns the current time, timezone-aware.
 Clock = Callable[[], dt.datetime]
@@ -391,6 +395,7 @@ class CaseService:
         actor: Actor,
         writes: Sequence[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]],
         claims: Sequence[tuple[str, int, str]] = (),
+        lean: Collection[str] = (),
     ) -> list[CaseState]:
         """Check and append ``(case_id, state, events, expected_version)`` writes.
 
@@ -399,7 +404,9 @@ class CaseService:
         transaction: all or nothing. Otherwise each case is its own atomic
         append, in order. ``claims`` are ``(mentor_id, read_version,
         case_id)``: a ``mentor.case_taken`` event on the mentor's stream,
-        written first (see :func:`mentor_stream`).
+        written first (see :func:`mentor_stream`). ``lean`` are the case ids
+        whose states were read without observations (see :meth:`states`):
+        their new states are not cached.
         """
         at = self._now().astimezone(dt.UTC)
         prepared = [self._prepare(actor, *write, at) for write in writes]
@@ -442,7 +449,10 @@ class CaseService:
             states.append(new)
             if not records:
                 continue
-            self._remember(stream, new)
+            if case_id in lean:
+                self._drop(stream)  # a state without its observations is never cached
+            else:
+                self._remember(stream, new)
             _log.info(
                 "case %s: %s by %s, version %d -> %d",
                 case_id,
@@ -515,6 +525,64 @@ class CaseService:
         """
         require_coordinator(actor, f"read the state of case {case_id!r}")
         return self._load(case_id)
+
+    def states(
+        self,
+        actor: Actor,
+        case_ids: Iterable[str] | None = None,
+        *,
+        observations: bool = True,
+    ) -> Iterator[CaseState]:
+        """The whole state of every case, or of ``case_ids`` in that order (coordinators only).
+
+        Read in bulk: a store that offers ``read_many`` (the SQL stores)
+        answers a few hundred cases per query. With ``observations=False``
+        the states leave out their observations (``observations`` is
+        empty; every other field is as :meth:`state` gives it): most of a
+        case's stored weight, which cohort indicators, referral rules and
+        unit lists never read. Such states are not cached. Raises
+        :class:`~mentorkit.NotFoundError` for an id without a case.
+        """
+        require_coordinator(actor, "read case states")
+        ids = self._case_ids() if case_ids is None else list(case_ids)
+        for state, _lean in self._scan(ids, observations=observations):
+            yield state
+
+    def _scan(
+        self, case_ids: Sequence[str], *, observations: bool
+    ) -> Iterator[tuple[CaseState, bool]]:
+        """``(state, lean)`` for each of ``case_ids``, in order, read in chunks.
+
+        A cached state is refreshed and given whole (``lean`` False); the
+        others are folded from one bulk read per chunk, without their
+        observations unless ``observations`` (``lean`` True then).
+        """
+        read_many = getattr(self.store, "read_many", None)
+        bare = () if observations else OBSERVATION_KINDS
+        for start in range(0, len(case_ids), _SCAN_CHUNK):
+            chunk = case_ids[start : start + _SCAN_CHUNK]
+            streams = [stream_name(case_id) for case_id in chunk]
+            cold = [stream for stream in streams if self._cached(stream) is None]
+            records: Mapping[str, list[EventRecord]]
+            if read_many is not None:
+                records = read_many(cold, bare_kinds=bare)
+            else:
+                records = {stream: self.store.read(stream) for stream in cold}
+            for case_id, stream in zip(chunk, streams, strict=True):
+                cached = self._cached(stream)
+                if cached is not None:
+                    yield self._refresh(stream, cached), False
+                    continue
+                if stream in records or stream in cold:
+                    found = records.get(stream, [])
+                else:  # it was cached when the chunk was read, and dropped since
+                    found = self.store.read(stream)
+                state = fold(found, observations=observations)
+                if state is None:
+                    raise NotFoundError(f"no case {case_id!r}")
+                if observations:
+                    self._remember(stream, state)
+                yield state, not observations
 
     def history(self, actor: Actor, case_id: str) -> list[EventRecord]:
         """The stored events of a case, oldest first.
@@ -922,6 +990,63 @@ class CaseService:
         events = self._proposals(state, evaluation.referrals)
         new = self._commit(actor, case_id, state, events, expected_version)
         return Outcome(new, failures=evaluation.failures)
+
+    def propose_referrals_many(
+        self, actor: Actor, case_ids: Iterable[str], *, on: dt.date | None = None
+    ) -> list[Outcome | TransitionError]:
+        """:meth:`propose_referrals` for many cases, read in bulk and written in one go.
+
+        The same proposals as one call per case, in the order given. A case
+        that refuses them (still at intake, closed) gives its
+        :class:`~mentorkit.TransitionError` in its place, as
+        ``asyncio.gather(..., return_exceptions=True)`` does, and the others
+        are still written (one transaction on a store with
+        ``append_many``). The cases are read without their observations
+        (the rules do not read them, see :meth:`states`), so the outcomes'
+        states leave them out too. A case may appear once only.
+        """
+        return [result for _, result in self._propose_many(actor, case_ids, on=on)]
+
+    def _propose_many(
+        self, actor: Actor, case_ids: Iterable[str], *, on: dt.date | None
+    ) -> list[tuple[CaseState, Outcome | TransitionError]]:
+        """:meth:`propose_referrals_many`, each result with the state it was read in."""
+        day = self._today(on)
+        ids = list(case_ids)
+        _once(ids)
+        results: list[tuple[CaseState, Outcome | TransitionError]] = []
+        writes: list[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]] = []
+        written: list[tuple[int, Evaluation]] = []
+        lean: set[str] = set()
+        for state, is_lean in self._scan(ids, observations=False):
+            require_case(actor, state, "propose referrals")
+            evaluation = self.engine.refer(
+                state.business,
+                state.latest_assessments().values(),
+                on=day,
+                facts=self._facts(state),
+                cooperatives=self.cooperatives,
+            )
+            events = self._proposals(state, evaluation.referrals)
+            try:
+                after: CaseState = state
+                for offset, event in enumerate(events, start=1):
+                    check(after, event)
+                    after = apply(after, event, state.version + offset, state.updated_at)
+            except TransitionError as refused:
+                results.append((state, refused))
+                continue
+            results.append((state, Outcome(state, failures=evaluation.failures)))
+            if events:
+                written.append((len(results) - 1, evaluation))
+                writes.append((state.case_id, state, events, None))
+                if is_lean:
+                    lean.add(state.case_id)
+        if writes:
+            states = self._commit_many(actor, writes, lean=lean)
+            for (index, evaluation), new in zip(written, states, strict=True):
+                results[index] = (results[index][0], Outcome(new, failures=evaluation.failures))
+        return results
 
     def record_prospects(
         self,

@@ -368,7 +368,7 @@ def assess(ctx: click.Context, db: str, programme_id: str | None, on: dt.date | 
             problems = office.assess(
                 programme, on=day, progress=step("assessment", len(businesses))
             )
-        states = office.states(programme)
+        states = office.states(programme, observations=False)
         complete = sum(
             1
             for s in states

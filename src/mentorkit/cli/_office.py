@@ -169,13 +169,17 @@ class Office:
         """How many cases ``programme`` has (open or not)."""
         return len(self.store.streams(stream_name(f"{programme.id}:")))
 
-    def states(self, programme: Programme | None = None) -> list[CaseState]:
-        """Every case of ``programme`` (every case when None), by case id."""
+    def states(
+        self, programme: Programme | None = None, *, observations: bool = True
+    ) -> list[CaseState]:
+        """Every case of ``programme`` (every case when None), by case id.
+
+        ``observations=False`` leaves them out (see :meth:`CaseService.states`):
+        what the report, the unit lists and the referral rules read.
+        """
         prefix = stream_name("" if programme is None else f"{programme.id}:")
-        return [
-            self.service.state(COORDINATOR, stream[len(stream_name("")) :])
-            for stream in self.store.streams(prefix)
-        ]
+        ids = [stream[len(stream_name("")) :] for stream in self.store.streams(prefix)]
+        return list(self.service.states(COORDINATOR, ids, observations=observations))
 
     def open_cases(
         self,
@@ -246,7 +250,11 @@ class Office:
     def match(self, programme: Programme, *, on: dt.date) -> tuple[int, int]:
         """Propose and assign mentors to cases without one; returns (assigned, unmatched)."""
         mentors = self.store.mentors()
-        wanted = [s.case_id for s in self.states(programme) if s.is_open and s.mentor_id is None]
+        wanted = [
+            s.case_id
+            for s in self.states(programme, observations=False)
+            if s.is_open and s.mentor_id is None
+        ]
         proposals = self.service.propose_mentors(COORDINATOR, mentors, case_ids=wanted)
         done = self.service.assign_proposals(COORDINATOR, proposals, mentors, on=on)
         return len(done), sum(1 for p in proposals if p.mentor_id is None)
@@ -265,25 +273,28 @@ class Office:
         """
         proposed = sent = 0
         problems: list[Problem] = []
-        for index, state in enumerate(self.states(programme), start=1):
+        prefix = stream_name(f"{programme.id}:")
+        ids = [stream[len(stream_name("")) :] for stream in self.store.streams(prefix)]
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            for before, outcome in self.service._propose_many(COORDINATOR, chunk, on=on):
+                if not before.is_open:
+                    continue  # a closed case takes no referrals: not a problem
+                if isinstance(outcome, TransitionError):
+                    # e.g. still at intake (no complete assessment): skip it, go on with the others
+                    problems.append(Problem("refer", str(outcome)))
+                    continue
+                problems.extend(_failures(outcome.failures))
+                proposed += len(outcome.state.referrals) - len(before.referrals)
+                if send:
+                    for referral in outcome.state.referrals:
+                        if referral.status.value == "proposed":
+                            self.service.send_referral(
+                                COORDINATOR, before.case_id, referral.id, on=on
+                            )
+                            sent += 1
             if progress is not None:
-                progress(index)
-            if not state.is_open:
-                continue
-            before = len(state.referrals)
-            try:
-                outcome = self.service.propose_referrals(COORDINATOR, state.case_id, on=on)
-            except TransitionError as refused:
-                # e.g. still at intake (no complete assessment): skip it, go on with the others
-                problems.append(Problem("refer", str(refused)))
-                continue
-            problems.extend(_failures(outcome.failures))
-            proposed += len(outcome.state.referrals) - before
-            if send:
-                for referral in outcome.state.referrals:
-                    if referral.status.value == "proposed":
-                        self.service.send_referral(COORDINATOR, state.case_id, referral.id, on=on)
-                        sent += 1
+                progress(start + len(chunk))
         return proposed, sent, problems
 
     # ----------------------------------------------------------------------- outputs
@@ -301,7 +312,7 @@ class Office:
         them (see :meth:`states`), so a report reads every case once.
         """
         return cohort_indicators(
-            cohort_cases(self.states(programme) if states is None else states),
+            cohort_cases(self.states(programme, observations=False) if states is None else states),
             as_of=as_of,
             mentors=self.store.mentors(),
             rubrics=self.registry.rubrics,
@@ -325,7 +336,8 @@ class Office:
         ``states`` as for :meth:`indicators`.
         """
         rows: list[dict[str, object]] = []
-        for state in self.states(programme) if states is None else states:
+        chosen = self.states(programme, observations=False) if states is None else states
+        for state in chosen:
             business = state.business
             owner = business.owner
             for referral in state.referrals:

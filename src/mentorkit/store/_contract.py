@@ -3,7 +3,7 @@
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from attrs import field, frozen
@@ -136,6 +136,15 @@ class Repository(Protocol):
     # --- event streams (mentorkit.EventStore)
     def append(self, stream: str, expected_version: int, events: Sequence[EventRecord]) -> int:
         """See :meth:`mentorkit.EventStore.append`; also runs the projectors and audits."""
+        ...
+
+    def read_many(
+        self, streams: Sequence[str], *, bare_kinds: Collection[str] = ()
+    ) -> dict[str, list[EventRecord]]:
+        """The events of each of ``streams`` (those that have any), in few queries.
+
+        Events of a kind in ``bare_kinds`` come with an empty ``data``.
+        """
         ...
 
     def append_many(self, batches: Iterable[tuple[str, int, Sequence[EventRecord]]]) -> list[int]:
