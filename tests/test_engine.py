@@ -122,6 +122,17 @@ class TestIncomplete:
         assert assessment.level is None
         assert assessment.missing == ("pricing",)
 
+    @given(b=mks.businesses(), data=st.data(), on=mks.dates())
+    def test_check_observations_gives_the_issues_of_assess(
+        self, b: mk.Business, data: st.DataObject, on: dt.date
+    ) -> None:
+        good = data.draw(mks.observations_for(SAMPLE_RUBRIC, b.id, on=DAY, complete=False))
+        other = data.draw(st.lists(mks.observations(), max_size=3))
+        mixed = data.draw(st.permutations([*good, *other]))
+        issues = ENGINE.check_observations(b, mixed)
+        assert issues == ENGINE.assess(b, mixed, on=on).issues
+        assert len(issues) >= sum(1 for o in other if o.business_id != b.id)
+
     def test_invalid_answer_is_an_input_issue_and_good_answers_stay(self) -> None:
         bad = [*answers()[:2], Observation("b-1", RID, "pricing", 3, observed_on=DAY)]
         result = ENGINE.assess(business(), bad, on=DAY)

@@ -303,6 +303,24 @@ class TestPluginAllowList:
 
 
 @pytest.mark.usefixtures("only_sample_plugin")
+class TestAssessAgain:
+    """A second `assess` opens no case twice and records follow-ups."""
+
+    def test_second_run_opens_nothing(self, tmp_path: Path) -> None:
+        db = str(tmp_path / "office.db")
+        files = _spreadsheets(tmp_path)
+        run("--lang", "en", "init", "--db", db, "--programme", "p", "--starts", BASELINE)
+        run("--lang", "en", "import", "--db", db, *map(str, files.values()))
+        first = run("--lang", "en", "assess", "--db", db, "--on", BASELINE)
+        assert "22 case(s) opened" in first.stdout, first.output
+        again = run("--lang", "en", "assess", "--db", db, "--on", "2026-03-02")
+        assert again.exit_code == EXIT_OK, again.output
+        assert "0 case(s) opened" in again.stdout
+        with open_store(db) as store:
+            assert len(store.streams("case/p:")) == 22
+
+
+@pytest.mark.usefixtures("only_sample_plugin")
 class TestReferSkipsUnassessed:
     """`refer` goes on past a case still at intake, reports it, and exits partial."""
 

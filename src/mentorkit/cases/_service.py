@@ -854,9 +854,8 @@ class CaseService:
                 issues.append(FieldIssue(f"$.observations[{i}].rubric_id", "no such rubric"))
                 bad.add(i)
         if known:
-            last = max(o.observed_on for _, o in known)
-            checked = self.engine.assess(state.business, [o for _, o in known], on=last)
-            for issue in checked.issues:
+            checked = self.engine.check_observations(state.business, [o for _, o in known])
+            for issue in checked:
                 found = _OBSERVATION_PATH.match(issue.path)
                 if found is None:
                     continue

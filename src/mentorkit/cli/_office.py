@@ -191,10 +191,10 @@ class Office:
     ) -> int:
         """Open a case for every business without one; returns how many were opened."""
         chosen = businesses if businesses is not None else self.store.businesses()
+        existing = set(self.store.streams(stream_name(f"{programme.id}:")))
         new: list[Business] = []
         for index, business in enumerate(chosen, start=1):
-            case_id = self.case_id(programme, business.id)
-            if self.store.version(stream_name(case_id)) == 0:
+            if stream_name(self.case_id(programme, business.id)) not in existing:
                 new.append(business)
             if progress is not None:
                 progress(index)
