@@ -66,17 +66,25 @@ def main() -> None:
             f"{len(observations):,} observations"
         )
         for name, argv in steps:
-            start = time.perf_counter()
-            done = subprocess.run(
-                [command, "-q", *argv], capture_output=True, text=True, env=env, check=False
-            )
-            seconds = time.perf_counter() - start
+            seconds, peak_mb, code, errors = _timed([command, "-q", *argv], env, root)
             total += seconds
-            status = "" if done.returncode in (0, 1) else f"  FAILED ({done.stderr.strip()})"
-            print(f"{name:<8}{seconds:>8.1f} s{status}")
+            status = "" if code in (0, 1) else f"  FAILED ({errors.strip()})"
+            print(f"{name:<8}{seconds:>8.1f} s {peak_mb:>8.1f} MB peak{status}")
             if status:
                 return
         print(f"{'total':<8}{total:>8.1f} s   (target: under 10 s for 90,000)")
+
+
+def _timed(argv: list[str], env: dict[str, str], root: Path) -> tuple[float, float, int, str]:
+    """Run ``argv``: (wall seconds, peak RSS in MB, exit code, stderr)."""
+    errors = root / "stderr.txt"
+    with errors.open("w") as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, child.returncode, errors.read_text()
 
 
 if __name__ == "__main__":
