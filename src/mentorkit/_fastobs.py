@@ -1,12 +1,12 @@
-"""Observations and criterion results from JSON data, fast when plainly valid.
+"""Observations, criterion results and assessments from JSON data, fast when plainly valid.
 
-:func:`observations_fast` (the batch, the stores, stored events) and
+:func:`observations_fast` (the batch, the stores, stored events),
 :func:`criterion_results_fast` (every stored or read :class:`Assessment`'s
-trace) check every field of a list of objects by hand and build them with a
-trusted constructor; on anything unusual they return None, and the caller
-decodes with the strict converter, which reports the exact field paths.
-They never accept what the strict converter rejects, and return equal
-values (property-tested).
+trace) and :func:`assessment_fast` (every stored assessment event) check
+every field by hand and build the values with trusted constructors; on
+anything unusual they return None, and the caller decodes with the strict
+converter, which reports the exact field paths. They never accept what the
+strict converter rejects, and return equal values (property-tested).
 """
 
 import datetime as dt
@@ -14,11 +14,24 @@ import math
 import re
 from typing import Any
 
-from ._model import Answer, AnswerSource, CriterionResult, Observation
+import attrs
+
+from ._errors import InvalidFieldError
+from ._model import (
+    _HASH_TEXT,
+    Answer,
+    AnswerSource,
+    Assessment,
+    AssessmentStatus,
+    CriterionResult,
+    Observation,
+    Receipt,
+)
 from ._trusted import trusted_constructor
 
 __all__ = [
     "OBSERVATION_FIELDS",
+    "assessment_fast",
     "checked_observation",
     "criterion_results_fast",
     "observations_fast",
@@ -237,3 +250,158 @@ def criterion_results_fast(items: object) -> tuple[CriterionResult, ...] | None:
             )
         append(result)
     return tuple(out)
+
+
+_RECEIPT_FIELDS = ("declaration", "pack", "inputs", "on", "scheme")
+_RECEIPT_KEYS = frozenset(_RECEIPT_FIELDS)
+_RECEIPT_SCHEME: object = attrs.fields(Receipt).scheme.default  # the default when not stored
+#: Receipt without its hash-text validators: :func:`_receipt_fast` checks them as they do.
+_receipt = trusted_constructor(Receipt, _RECEIPT_FIELDS)
+_is_hash = _HASH_TEXT.fullmatch  # Receipt's hash-text check, exactly
+
+_ASSESSMENT_FIELDS = (
+    "business_id",
+    "rubric_id",
+    "rubric_version",
+    "assessed_on",
+    "status",
+    "score",
+    "level",
+    "criteria",
+    "missing",
+    "receipt",
+)
+_ASSESSMENT_KEYS = frozenset(_ASSESSMENT_FIELDS)
+#: Assessment without its field validator (``score`` within 0-100, checked here); its
+#: ``__attrs_post_init__`` (score and level set exactly when complete) still runs.
+_assessment = trusted_constructor(Assessment, _ASSESSMENT_FIELDS, post_init=True)
+_STATUSES = {member.value: member for member in AssessmentStatus}
+#: Both shortcuts fit the classes as they are: otherwise every assessment takes the strict path.
+_ASSESSMENT_FITS = _receipt is not Receipt and _assessment is not Assessment
+
+
+def _receipt_fast(item: object, dates: dict[str, dt.date]) -> Receipt | None:
+    """A plainly valid receipt object as a :class:`Receipt`; None for anything else."""
+    if type(item) is not dict or not _RECEIPT_KEYS.issuperset(item):
+        return None
+    try:
+        declaration = item["declaration"]
+        pack = item["pack"]
+        inputs = item["inputs"]
+        on = item["on"]
+    except KeyError:
+        return None
+    scheme = item.get("scheme", _RECEIPT_SCHEME)
+    if not (
+        type(declaration) is str
+        and type(pack) is str
+        and type(inputs) is str
+        and _is_hash(declaration)
+        and _is_hash(pack)
+        and _is_hash(inputs)
+    ):
+        return None
+    if type(scheme) is not str or not (scheme.isascii() or valid_text(scheme)):
+        return None
+    day = _day(on, dates)
+    if day is None:
+        return None
+    return _receipt(declaration, pack, inputs, day, scheme)
+
+
+def assessment_fast(item: object, dates: dict[str, dt.date]) -> Assessment | None:
+    """An :class:`Assessment` from JSON data when plainly valid; None to use the strict path.
+
+    Checks what the strict converter, :class:`Assessment`'s and
+    :class:`Receipt`'s validators check: the keys (the first five required,
+    no unknown ones, here or in the receipt), each type (text as str
+    without lone surrogates; ``score`` an int or float, never bool,
+    within 0-100; ``status`` one of :class:`AssessmentStatus`; dates as
+    ``YYYY-MM-DD``; ``criteria`` and ``missing`` as lists), score and level
+    set exactly when the assessment is complete, and the receipt's three
+    hashes as ``sha256:`` and 64 lower-case hex digits. The trace goes
+    through :func:`criterion_results_fast`. ``dates`` is the caller's cache
+    of parsed dates (kept small).
+    """
+    if not _ASSESSMENT_FITS or type(item) is not dict or not _ASSESSMENT_KEYS.issuperset(item):
+        return None
+    try:
+        business_id = item["business_id"]
+        rubric_id = item["rubric_id"]
+        rubric_version = item["rubric_version"]
+        assessed = item["assessed_on"]
+        status = item["status"]
+    except KeyError:
+        return None
+    score = item.get("score")
+    level = item.get("level")
+    receipt = item.get("receipt")
+    if (
+        type(business_id) is not str
+        or type(rubric_id) is not str
+        or type(rubric_version) is not str
+        or type(status) is not str
+        or (level is not None and type(level) is not str)
+        or (score is not None and type(score) not in _NUMBERS)
+    ):
+        return None
+    if not (
+        (business_id.isascii() or valid_text(business_id))
+        and (rubric_id.isascii() or valid_text(rubric_id))
+        and (rubric_version.isascii() or valid_text(rubric_version))
+        and (level is None or level.isascii() or valid_text(level))
+    ):
+        return None
+    status = _STATUSES.get(status)
+    if status is None:
+        return None
+    if status is AssessmentStatus.COMPLETE:
+        if score is None or level is None:
+            return None  # __attrs_post_init__ refuses it
+    elif score is not None or level is not None:
+        return None  # likewise
+    if score is not None:
+        try:
+            score = float(score)
+        except OverflowError:  # an integer too large for a float
+            return None
+        if not (math.isfinite(score) and 0.0 <= score <= 100.0):
+            return None
+    assessed_on = _day(assessed, dates)
+    if assessed_on is None:
+        return None
+    if "criteria" in item:
+        criteria = criterion_results_fast(item["criteria"])
+        if criteria is None:
+            return None
+    else:
+        criteria = ()
+    if "missing" in item:
+        missing = item["missing"]
+        if type(missing) is not list:
+            return None
+        for name in missing:
+            if type(name) is not str or not (name.isascii() or valid_text(name)):
+                return None
+        missing = tuple(missing)
+    else:
+        missing = ()
+    if receipt is not None:
+        receipt = _receipt_fast(receipt, dates)
+        if receipt is None:
+            return None
+    try:
+        return _assessment(
+            business_id,
+            rubric_id,
+            rubric_version,
+            assessed_on,
+            status,
+            score,
+            level,
+            criteria,
+            missing,
+            receipt,
+        )
+    except InvalidFieldError:  # a check the class gained since: the strict path reports it
+        return None

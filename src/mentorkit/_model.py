@@ -463,18 +463,15 @@ class CriterionResult:
 
 #: Hash texts already checked (a rule pack's few declaration and pack hashes recur on every result).
 _CHECKED_HASHES: set[str] = set()
+#: A receipt's hash text: ``sha256:`` and 64 lower-case hex digits (also the fast decoder's check).
+_HASH_TEXT = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _hash_text(_inst: object, attribute: "attrs.Attribute[Any]", value: str) -> None:
     if type(value) is str and value in _CHECKED_HASHES:
         return
-    # str.strip with a character set: the cheapest exact check (receipts are on the hot path).
-    if not (
-        isinstance(value, str)
-        and len(value) == 71
-        and value.startswith("sha256:")
-        and not value[7:].strip("0123456789abcdef")
-    ):
+    # One compiled fullmatch: cheaper than slicing and str.strip (receipts are on the hot path).
+    if not (isinstance(value, str) and _HASH_TEXT.fullmatch(value)):
         raise InvalidFieldError(attribute.name, "must be 'sha256:' and 64 lower-case hex digits")
     if attribute.name != "inputs" and len(_CHECKED_HASHES) < 4096:
         _CHECKED_HASHES.add(value)

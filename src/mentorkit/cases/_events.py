@@ -16,14 +16,16 @@ import enum
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeAlias, get_args
 
+import attrs
 from attrs import field, frozen
 
 from .._errors import DecodeError, FieldIssue, InvalidFieldError
 from .._eventlog import EventRecord
-from .._fastobs import observations_fast
+from .._fastobs import assessment_fast, observations_fast
 from .._json import dumpb, loads
 from .._model import Assessment, Business, Milestone, Observation, Programme, Referral, Session
 from .._serialize import decode, encode
+from .._trusted import trusted_constructor
 
 __all__ = [
     "EVENT_CLASSES",
@@ -491,8 +493,49 @@ def from_record(record: EventRecord) -> Event:
         answers = observations_fast(data["observations"], _DATES)
         if answers:
             return ObservationsRecorded(answers)
+    elif cls is AssessmentRecorded:
+        # An assessment (one or two per case and rubric): likewise, without cattrs.
+        recorded = assessment_recorded_fast(data)
+        if recorded is not None:
+            return recorded
     return decode(data, cls, record=name)
 
 
-#: Parsed observation dates for :func:`from_record` (bounded by ``observations_fast``).
+#: Parsed dates for :func:`from_record` (bounded by ``observations_fast``/``assessment_fast``).
 _DATES: dict[str, dt.date] = {}
+
+_RECORDED_FIELDS = ("assessment", "phase", "schema")
+_RECORDED_KEYS = frozenset(_RECORDED_FIELDS)
+_RECORDED_SCHEMA: object = attrs.fields(AssessmentRecorded).schema.default
+_PHASES = {member.value: member for member in AssessmentPhase}
+#: AssessmentRecorded built directly (it has no validators; steps aside if it changes shape).
+_assessment_recorded = trusted_constructor(AssessmentRecorded, _RECORDED_FIELDS)
+
+
+def assessment_recorded_fast(data: object) -> AssessmentRecorded | None:
+    """An ``assessment.recorded`` payload decoded by hand when plainly valid; None otherwise.
+
+    Checks what ``decode(data, AssessmentRecorded)`` checks: ``assessment``
+    and ``phase`` present and no unknown key, ``phase`` one of
+    :class:`AssessmentPhase`, ``schema`` (when stored) a whole number, and
+    the assessment itself (see :func:`~mentorkit._fastobs.assessment_fast`).
+    On None the caller decodes with the strict converter, which reports
+    each bad field by its path; the two agree (property-tested).
+    """
+    if (
+        _assessment_recorded is AssessmentRecorded
+        or type(data) is not dict
+        or not _RECORDED_KEYS.issuperset(data)
+    ):
+        return None
+    phase = data.get("phase")
+    schema = data.get("schema", _RECORDED_SCHEMA)
+    if type(phase) is not str or type(schema) is not int or "assessment" not in data:
+        return None
+    phase = _PHASES.get(phase)
+    if phase is None:
+        return None
+    assessment = assessment_fast(data["assessment"], _DATES)
+    if assessment is None:
+        return None
+    return _assessment_recorded(assessment, phase, schema)
