@@ -366,7 +366,11 @@ def _replace(items: tuple[_T, ...], ident: str, **changes: Any) -> tuple[_T, ...
 
 
 def apply(state: CaseState | None, event: CaseEvent, version: int, at: dt.datetime) -> CaseState:
-    """Fold one event into ``state`` (None before the case is opened)."""
+    """Fold one event into ``state`` (None before the case is opened).
+
+    One ``attrs.evolve`` per event: the new ``version`` and ``updated_at``
+    go in with the event's own changes (:func:`_changes`).
+    """
     if isinstance(event, CaseOpened):
         return CaseState(
             case_id=event.case_id,
@@ -378,50 +382,50 @@ def apply(state: CaseState | None, event: CaseEvent, version: int, at: dt.dateti
         )
     if state is None:
         raise TransitionError(f"a case must be opened before a {event.kind} event")
-    state = attrs.evolve(state, version=version, updated_at=at)
+    return attrs.evolve(state, version=version, updated_at=at, **_changes(state, event))
+
+
+def _changes(state: CaseState, event: CaseEvent) -> dict[str, Any]:
+    """The fields of ``state`` that ``event`` changes (never ``version`` or ``updated_at``)."""
     if isinstance(event, MentorAssigned | MentorReassigned):
-        return attrs.evolve(
-            state, mentor_id=event.mentor_id, mentors=(*state.mentors, event.mentor_id)
-        )
+        return {"mentor_id": event.mentor_id, "mentors": (*state.mentors, event.mentor_id)}
     if isinstance(event, ObservationsRecorded):
-        return attrs.evolve(state, observations=(*state.observations, *event.observations))
+        return {"observations": (*state.observations, *event.observations)}
     if isinstance(event, ObservationRecorded):
-        return attrs.evolve(state, observations=(*state.observations, event.observation))
+        return {"observations": (*state.observations, event.observation)}
     if isinstance(event, AssessmentRecorded):
         recorded = RecordedAssessment(event.assessment, event.phase)
         status = state.status
         if status is CaseStatus.INTAKE and event.assessment.status is AssessmentStatus.COMPLETE:
             status = CaseStatus.ASSESSED
-        return attrs.evolve(state, assessments=(*state.assessments, recorded), status=status)
+        return {"assessments": (*state.assessments, recorded), "status": status}
     if isinstance(event, ProspectsRecorded):
-        return attrs.evolve(state, has_prospects=event.has_prospects)
+        return {"has_prospects": event.has_prospects}
     if isinstance(event, MentoringStarted):
-        return attrs.evolve(state, status=CaseStatus.MENTORING)
+        return {"status": CaseStatus.MENTORING}
     if isinstance(event, MilestoneAdded):
-        return attrs.evolve(state, milestones=(*state.milestones, event.milestone))
+        return {"milestones": (*state.milestones, event.milestone)}
     if isinstance(event, MilestoneCompleted):
-        return attrs.evolve(
-            state,
-            milestones=_replace(
+        return {
+            "milestones": _replace(
                 state.milestones,
                 event.milestone_id,
                 status=MilestoneStatus.DONE,
                 completed_on=event.completed_on,
                 evidence=event.evidence,
-            ),
-        )
+            )
+        }
     if isinstance(event, MilestoneMissed):
-        return attrs.evolve(
-            state,
-            milestones=_replace(
+        return {
+            "milestones": _replace(
                 state.milestones, event.milestone_id, status=MilestoneStatus.MISSED
-            ),
-        )
+            )
+        }
     if isinstance(event, SessionLogged):
-        return attrs.evolve(state, sessions=(*state.sessions, event.session))
+        return {"sessions": (*state.sessions, event.session)}
     if isinstance(event, ReferralProposed):
         added = CaseReferral(id=event.referral_id, referral=event.referral)
-        return attrs.evolve(state, referrals=(*state.referrals, added))
+        return {"referrals": (*state.referrals, added)}
     if isinstance(event, ReferralSent):
         changes: Mapping[str, object] = {
             "status": ReferralStatus.SENT,
@@ -446,25 +450,25 @@ def apply(state: CaseState | None, event: CaseEvent, version: int, at: dt.dateti
             "completed_on": event.completed_on,
             "outcome": event.outcome,
         }
-    else:  # CaseClosed
+    else:
+        assert isinstance(event, CaseClosed)  # apply() folded a CaseOpened itself
         return _close(state, event)
-    return attrs.evolve(state, referrals=_replace(state.referrals, event.referral_id, **changes))
+    return {"referrals": _replace(state.referrals, event.referral_id, **changes)}
 
 
-def _close(state: CaseState, event: CaseClosed) -> CaseState:
+def _close(state: CaseState, event: CaseClosed) -> dict[str, Any]:
     cancel = (ReferralStatus.PROPOSED, ReferralStatus.SENT, ReferralStatus.ACCEPTED)
     referrals = tuple(
         attrs.evolve(r, status=ReferralStatus.CANCELLED) if r.status in cancel else r
         for r in state.referrals
     )
-    return attrs.evolve(
-        state,
-        status=_ENDED[event.outcome],
-        outcome=event.outcome,
-        close_reason=event.reason,
-        closed_on=event.closed_on,
-        referrals=referrals,
-    )
+    return {
+        "status": _ENDED[event.outcome],
+        "outcome": event.outcome,
+        "close_reason": event.reason,
+        "closed_on": event.closed_on,
+        "referrals": referrals,
+    }
 
 
 #: The kinds of the events that add observations: what ``fold(..., observations=False)`` skips.
