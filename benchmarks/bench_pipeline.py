@@ -3,7 +3,8 @@
 Unlike ``bench_city.py`` (the whole ``mentorkit demo`` story, with mentoring,
 sessions, follow-up and the units' answers), this runs exactly the steps of
 issue 7's city target as an analyst would type them, each in a fresh
-process on a fresh SQLite store, and prints the seconds of each:
+process on a fresh SQLite store, and prints the seconds and peak memory
+of each (the peak of the command alone: it is started from a small process):
 
     mentorkit init --db city.db
     mentorkit import --db city.db businesses.csv mentors.csv cooperatives.csv observations.csv
@@ -75,16 +76,30 @@ def main() -> None:
         print(f"{'total':<8}{total:>8.1f} s   (target: under 10 s for 90,000)")
 
 
+#: Runs a command and writes its peak RSS (KiB) to a file. The command is started from this
+#: small process, not from the benchmark, whose cohort would count in a forked child's peak.
+_PEAK = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)\n"
+    "_pid, status, usage = os.wait4(child.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def _timed(argv: list[str], env: dict[str, str], root: Path) -> tuple[float, float, int, str]:
     """Run ``argv``: (wall seconds, peak RSS in MB, exit code, stderr)."""
-    errors = root / "stderr.txt"
-    with errors.open("w") as err:
-        start = time.perf_counter()
-        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _pid, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, child.returncode, errors.read_text()
+    peak = root / "peak.txt"
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(peak), *argv],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    return seconds, int(peak.read_text()) / 1024, done.returncode, done.stderr
 
 
 if __name__ == "__main__":
