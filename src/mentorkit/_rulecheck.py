@@ -312,7 +312,10 @@ def check_rules(
     ``overlaps``) every pair of rules of one unit for an overlap; each
     search tries up to ``max_examples`` generated businesses and reports
     the smallest example found. The search is derandomized: the same pack
-    gives the same report.
+    gives the same report in the same program (Hypothesis also tries
+    literal constants of the program's own loaded modules, so other code
+    loaded beside it can change which examples are tried; give a larger
+    ``max_examples`` where a finding must not be missed).
     """
     try:
         from hypothesis import HealthCheck, Phase, find, settings
