@@ -30,7 +30,10 @@ from ._model import (
 from ._trusted import trusted_constructor
 
 __all__ = [
+    "ASSESSMENT_FIELDS",
     "OBSERVATION_FIELDS",
+    "RECEIPT_FIELDS",
+    "RESULT_FIELDS",
     "assessment_fast",
     "checked_observation",
     "criterion_results_fast",
@@ -178,10 +181,11 @@ def unstructure_observation(obs: Observation) -> dict[str, Any]:
     }
 
 
-_RESULT_FIELDS = ("criterion_id", "weight", "source", "score", "answer", "met", "note")
-_criterion_result = trusted_constructor(CriterionResult, _RESULT_FIELDS)
+#: The fields of the classes the fast paths build and the batch's encoder writes, in order.
+RESULT_FIELDS = ("criterion_id", "weight", "source", "score", "answer", "met", "note")
+_criterion_result = trusted_constructor(CriterionResult, RESULT_FIELDS)
 _SOURCES = {member.value: member for member in AnswerSource}
-_RESULT_KEYS = frozenset(_RESULT_FIELDS)
+_RESULT_KEYS = frozenset(RESULT_FIELDS)
 _NUMBERS = (int, float)
 _RESULTS_MAX = 4096
 # Equal traces recur across a cohort (same criterion, same answer): one shared value each.
@@ -252,14 +256,14 @@ def criterion_results_fast(items: object) -> tuple[CriterionResult, ...] | None:
     return tuple(out)
 
 
-_RECEIPT_FIELDS = ("declaration", "pack", "inputs", "on", "scheme")
-_RECEIPT_KEYS = frozenset(_RECEIPT_FIELDS)
+RECEIPT_FIELDS = ("declaration", "pack", "inputs", "on", "scheme")
+_RECEIPT_KEYS = frozenset(RECEIPT_FIELDS)
 _RECEIPT_SCHEME: object = attrs.fields(Receipt).scheme.default  # the default when not stored
 #: Receipt without its hash-text validators: :func:`_receipt_fast` checks them as they do.
-_receipt = trusted_constructor(Receipt, _RECEIPT_FIELDS)
+_receipt = trusted_constructor(Receipt, RECEIPT_FIELDS)
 _is_hash = _HASH_TEXT.fullmatch  # Receipt's hash-text check, exactly
 
-_ASSESSMENT_FIELDS = (
+ASSESSMENT_FIELDS = (
     "business_id",
     "rubric_id",
     "rubric_version",
@@ -271,10 +275,10 @@ _ASSESSMENT_FIELDS = (
     "missing",
     "receipt",
 )
-_ASSESSMENT_KEYS = frozenset(_ASSESSMENT_FIELDS)
+_ASSESSMENT_KEYS = frozenset(ASSESSMENT_FIELDS)
 #: Assessment without its field validator (``score`` within 0-100, checked here); its
 #: ``__attrs_post_init__`` (score and level set exactly when complete) still runs.
-_assessment = trusted_constructor(Assessment, _ASSESSMENT_FIELDS, post_init=True)
+_assessment = trusted_constructor(Assessment, ASSESSMENT_FIELDS, post_init=True)
 _STATUSES = {member.value: member for member in AssessmentStatus}
 #: Both shortcuts fit the classes as they are: otherwise every assessment takes the strict path.
 _ASSESSMENT_FITS = _receipt is not Receipt and _assessment is not Assessment
@@ -355,11 +359,6 @@ def assessment_fast(item: object, dates: dict[str, dt.date]) -> Assessment | Non
     status = _STATUSES.get(status)
     if status is None:
         return None
-    if status is AssessmentStatus.COMPLETE:
-        if score is None or level is None:
-            return None  # __attrs_post_init__ refuses it
-    elif score is not None or level is not None:
-        return None  # likewise
     if score is not None:
         try:
             score = float(score)

@@ -256,12 +256,20 @@ class TestBulkReadsAndReferrals:
         service = mc.CaseService(sqlite(), REGISTRY, clock=lambda: AT)
         service.open_cases(BOSS, [business("b-1"), business("b-2")], PROGRAMME, on=DAY)
         ids = [f"{PROGRAMME}:b-1", f"{PROGRAMME}:b-2"]
+        mentor = mk.Mentor(
+            "m-sari", "Sari", mk.MentorKind.PRACTITIONER, districts=(SETU,), capacity=50
+        )
         for case_id in ids:
-            service.record_observations(
-                BOSS, case_id, observations(case_id.split(":")[1], True, 4, "cost-plus")[:3]
-            )
-        service.assess(BOSS, ids[1], on=DAY)
-        # b-1 is still at intake; a rule that fires regardless would be refused there.
+            service.assign_mentor(BOSS, case_id, mentor)  # "mentored": the cooperative rule fires
+        service.record_observations(BOSS, ids[1], observations("b-2", True, 4, "cost-plus")[:3])
+        service.assess(BOSS, ids[1], on=DAY)  # b-1 stays at intake
+        before = service.state(BOSS, ids[1]).referrals
+
         results = service.propose_referrals_many(BOSS, ids, on=DAY)
+
+        assert isinstance(results[0], mk.TransitionError)
+        assert "referrals are proposed after a complete assessment" in str(results[0])
+        assert service.state(BOSS, ids[0]).referrals == ()
         assert isinstance(results[1], mc.Outcome)
-        assert results[0] == mc.Outcome(attrs.evolve(service.state(BOSS, ids[0]), observations=()))
+        assert results[1].state == attrs.evolve(service.state(BOSS, ids[1]), observations=())
+        assert len(results[1].state.referrals) >= len(before)

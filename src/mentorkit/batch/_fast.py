@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from .._engine import Evaluation
-from .._fastobs import observations_fast
+from .._fastobs import ASSESSMENT_FIELDS, RECEIPT_FIELDS, RESULT_FIELDS, observations_fast
 from .._model import Assessment, CriterionResult, Reason, Receipt, Referral
 from .._serialize import encode
 
@@ -24,19 +24,8 @@ __all__ = ["FAST_ENCODE", "encode_evaluation", "observations_fast"]
 
 _EXPECTED_FIELDS: dict[type, tuple[str, ...]] = {
     Evaluation: ("business_id", "assessments", "referrals", "issues", "failures"),
-    Assessment: (
-        "business_id",
-        "rubric_id",
-        "rubric_version",
-        "assessed_on",
-        "status",
-        "score",
-        "level",
-        "criteria",
-        "missing",
-        "receipt",
-    ),
-    CriterionResult: ("criterion_id", "weight", "source", "score", "answer", "met", "note"),
+    Assessment: ASSESSMENT_FIELDS,
+    CriterionResult: RESULT_FIELDS,
     Referral: (
         "business_id",
         "unit",
@@ -48,7 +37,7 @@ _EXPECTED_FIELDS: dict[type, tuple[str, ...]] = {
         "receipt",
     ),
     Reason: ("fact", "op", "expected", "actual", "held"),
-    Receipt: ("declaration", "pack", "inputs", "on", "scheme"),
+    Receipt: RECEIPT_FIELDS,
 }
 
 #: True while the result classes have the fields the hand-written encoder knows.

@@ -568,15 +568,14 @@ class CaseService:
                 records = read_many(cold, bare_kinds=bare)
             else:
                 records = {stream: self.store.read(stream) for stream in cold}
+            unread = set(streams).difference(cold)
             for case_id, stream in zip(chunk, streams, strict=True):
                 cached = self._cached(stream)
                 if cached is not None:
                     yield self._refresh(stream, cached), False
                     continue
-                if stream in records or stream in cold:
-                    found = records.get(stream, [])
-                else:  # it was cached when the chunk was read, and dropped since
-                    found = self.store.read(stream)
+                # A stream in ``unread`` was cached when the chunk was read, and dropped since.
+                found = self.store.read(stream) if stream in unread else records.get(stream, [])
                 state = fold(found, observations=observations)
                 if state is None:
                     raise NotFoundError(f"no case {case_id!r}")
@@ -978,15 +977,7 @@ class CaseService:
     ) -> Outcome:
         """Run the referral rules on the latest assessments and case facts; record new proposals."""
         state = self._load(case_id)
-        require_case(actor, state, "propose referrals")
-        evaluation = self.engine.refer(
-            state.business,
-            state.latest_assessments().values(),
-            on=self._today(on),
-            facts=self._facts(state),
-            cooperatives=self.cooperatives,
-        )
-        events = self._proposals(state, evaluation.referrals)
+        events, evaluation = self._referral_events(actor, state, self._today(on))
         new = self._commit(actor, case_id, state, events, expected_version)
         return Outcome(new, failures=evaluation.failures)
 
@@ -1018,15 +1009,7 @@ class CaseService:
         written: list[tuple[int, Evaluation]] = []
         lean: set[str] = set()
         for state, is_lean in self._scan(ids, observations=False):
-            require_case(actor, state, "propose referrals")
-            evaluation = self.engine.refer(
-                state.business,
-                state.latest_assessments().values(),
-                on=day,
-                facts=self._facts(state),
-                cooperatives=self.cooperatives,
-            )
-            events = self._proposals(state, evaluation.referrals)
+            events, evaluation = self._referral_events(actor, state, day)
             try:
                 after: CaseState = state
                 for offset, event in enumerate(events, start=1):
@@ -1046,6 +1029,20 @@ class CaseService:
             for (index, evaluation), new in zip(written, states, strict=True):
                 results[index] = (results[index][0], Outcome(new, failures=evaluation.failures))
         return results
+
+    def _referral_events(
+        self, actor: Actor, state: CaseState, day: dt.date
+    ) -> tuple[list[ReferralProposed], Evaluation]:
+        """The rules run on ``state``'s latest assessments and facts: its new proposals."""
+        require_case(actor, state, "propose referrals")
+        evaluation = self.engine.refer(
+            state.business,
+            state.latest_assessments().values(),
+            on=day,
+            facts=self._facts(state),
+            cooperatives=self.cooperatives,
+        )
+        return self._proposals(state, evaluation.referrals), evaluation
 
     def record_prospects(
         self,

@@ -177,9 +177,13 @@ class Office:
         ``observations=False`` leaves them out (see :meth:`CaseService.states`):
         what the report, the unit lists and the referral rules read.
         """
-        prefix = stream_name("" if programme is None else f"{programme.id}:")
-        ids = [stream[len(stream_name("")) :] for stream in self.store.streams(prefix)]
+        ids = self._case_ids(programme)
         return list(self.service.states(COORDINATOR, ids, observations=observations))
+
+    def _case_ids(self, programme: Programme | None) -> list[str]:
+        """The ids of ``programme``'s cases (every case when None), sorted."""
+        prefix = stream_name("" if programme is None else f"{programme.id}:")
+        return [stream[len(stream_name("")) :] for stream in self.store.streams(prefix)]
 
     def open_cases(
         self,
@@ -273,8 +277,7 @@ class Office:
         """
         proposed = sent = 0
         problems: list[Problem] = []
-        prefix = stream_name(f"{programme.id}:")
-        ids = [stream[len(stream_name("")) :] for stream in self.store.streams(prefix)]
+        ids = self._case_ids(programme)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             for before, outcome in self.service._propose_many(COORDINATOR, chunk, on=on):

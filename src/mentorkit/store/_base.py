@@ -650,13 +650,14 @@ class SQLStore(abc.ABC, Generic[C]):
         )
 
     def _to_event(self, row: Sequence[Any]) -> EventRecord:
+        """The record of an ``events`` row; a NULL payload is one ``read_many`` left out."""
         return EventRecord(
             stream=row[0],
             version=int(row[1]),
             kind=row[2],
             actor=row[3],
             at=self._decode_at(row[4]),
-            data=loads(row[5]),
+            data={} if row[5] is None else loads(row[5]),
         )
 
     def _event_columns(self) -> str:
@@ -782,18 +783,7 @@ class SQLStore(abc.ABC, Generic[C]):
                     (*kinds, *chunk),
                 )
             for row in rows:
-                record = (
-                    self._to_event(row)
-                    if row[5] is not None
-                    else EventRecord(
-                        stream=row[0],
-                        version=int(row[1]),
-                        kind=row[2],
-                        actor=row[3],
-                        at=self._decode_at(row[4]),
-                        data={},
-                    )
-                )
+                record = self._to_event(row)
                 found.setdefault(record.stream, []).append(record)
         return found
 
