@@ -23,7 +23,7 @@ from ._declarations import (
     RuleContext,
 )
 from ._errors import FieldIssue
-from ._fastobs import checked_observation
+from ._fastobs import day_of, valid_text
 from ._model import (
     Answer,
     AnswerSource,
@@ -297,6 +297,11 @@ class Engine:
             for rubric in registry.rubrics.values()
         )
         self._by_id = {compiled.rubric.id: compiled for compiled in self._rubrics}
+        # For the answers path. The registry accepts only lower-case ASCII ids, so an
+        # observation's ids found here are valid ids: the lookup is their whole check.
+        self._criteria_by_rubric = {
+            rubric_id: compiled.index for rubric_id, compiled in self._by_id.items()
+        }
         self._level_ranks = {
             rubric.id: {level.id: rank for rank, level in enumerate(rubric.levels)}
             for rubric in registry.rubrics.values()
@@ -465,18 +470,55 @@ class Engine:
         if type(items) is not list:
             return None
         latest: dict[str, dict[str, tuple[Answer, dt.date, str | None]]] = {}
-        by_id = self._by_id
+        index = self._criteria_by_rubric
+        answer_types = _ANSWER_TYPES
         for item in items:
-            fields = checked_observation(item, dates)
-            if fields is None or fields[0] != business_id:
+            # What checked_observation and the lookups of _answers check, in one pass: the
+            # business id equals a decoded Business's (so it is valid text), and ids found in
+            # the registry are valid ids; only the answer and the free text remain.
+            if type(item) is not dict:
                 return None
-            _business, rubric_id, criterion_id, value, observed_on, evidence, _observer = fields
-            compiled = by_id.get(rubric_id)
-            criterion = None if compiled is None else compiled.index.get(criterion_id)
-            if criterion is None or _score_answer(criterion, value) is None:
+            try:
+                if item["business_id"] != business_id:
+                    return None
+                rubric_id = item["rubric_id"]
+                criteria = index.get(rubric_id)
+                criterion = None if criteria is None else criteria.get(item["criterion_id"])
+                value = item["value"]
+                observed = item["observed_on"]
+                observed_on = dates.get(observed)
+            except (KeyError, TypeError):  # a missing field, or an unhashable value
                 return None
+            if criterion is None or type(value) not in answer_types:
+                return None
+            if type(value) is str and not valid_text(value):
+                return None  # a lone surrogate: the strict path reports it with its path
+            if len(item) == 5:
+                evidence = None
+            else:
+                evidence = item.get("evidence")
+                observer = item.get("observer")
+                if (
+                    len(item) != 5 + ("evidence" in item) + ("observer" in item)
+                    or (
+                        evidence is not None
+                        and (type(evidence) is not str or not valid_text(evidence))
+                    )
+                    or (
+                        observer is not None
+                        and (type(observer) is not str or not valid_text(observer))
+                    )
+                ):
+                    return None
+            if _score_answer(criterion, value) is None:
+                return None
+            if observed_on is None:
+                observed_on = day_of(observed, dates)
+                if observed_on is None:
+                    return None
             if observed_on > on:
                 continue
+            criterion_id = criterion.id
             per_rubric = latest.get(rubric_id)
             if per_rubric is None:
                 per_rubric = latest[rubric_id] = {}

@@ -37,6 +37,7 @@ __all__ = [
     "assessment_fast",
     "checked_observation",
     "criterion_results_fast",
+    "day_of",
     "observations_fast",
     "unstructure_observation",
     "valid_text",
@@ -73,7 +74,8 @@ _ANSWER_TYPES = (bool, int, str)
 _DATES_MAX = 4096
 
 
-def _day(text: object, dates: dict[str, dt.date]) -> dt.date | None:
+def day_of(text: object, dates: dict[str, dt.date]) -> dt.date | None:
+    """The date ``text`` ("YYYY-MM-DD") names, cached in ``dates``; None if it is no such text."""
     if type(text) is not str:
         return None
     day = dates.get(text)
@@ -135,7 +137,7 @@ def checked_observation(
         return None  # a lone surrogate: the strict path reports it with its path
     observed_on = dates.get(observed) if type(observed) is str else None
     if observed_on is None:
-        observed_on = _day(observed, dates)
+        observed_on = day_of(observed, dates)
         if observed_on is None:
             return None
     return business_id, rubric_id, criterion_id, value, observed_on, evidence, observer
@@ -307,7 +309,7 @@ def _receipt_fast(item: object, dates: dict[str, dt.date]) -> Receipt | None:
         return None
     if type(scheme) is not str or not (scheme.isascii() or valid_text(scheme)):
         return None
-    day = _day(on, dates)
+    day = day_of(on, dates)
     if day is None:
         return None
     return _receipt(declaration, pack, inputs, day, scheme)
@@ -366,7 +368,7 @@ def assessment_fast(item: object, dates: dict[str, dt.date]) -> Assessment | Non
             return None
         if not (math.isfinite(score) and 0.0 <= score <= 100.0):
             return None
-    assessed_on = _day(assessed, dates)
+    assessed_on = day_of(assessed, dates)
     if assessed_on is None:
         return None
     if "criteria" in item:

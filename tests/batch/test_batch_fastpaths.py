@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -171,8 +172,22 @@ _DAMAGE: list[tuple[str, object]] = [
     ("observed_on", "2025-02-30"),
     ("observed_on", "2099-01-01"),
     ("evidence", 5),
+    ("evidence", "\ud800"),
+    ("observer", 3),
+    ("observer", "\udc00 a lone surrogate"),
     ("extra", 1),
+    # The answers path looks these up in dicts or compares them: unhashable or odd types.
+    ("business_id", 5),
+    ("business_id", ["B-1"]),
+    ("rubric_id", ["sample"]),
+    ("criterion_id", {"id": 1}),
+    ("observed_on", ["2025-01-01"]),
+    ("observed_on", 20250101),
+    ("value", 1.0),
+    ("value", "\ud800"),
+    ("value", [True]),
 ]
+_REQUIRED = ("business_id", "rubric_id", "criterion_id", "value", "observed_on")
 
 
 @st.composite
@@ -184,8 +199,13 @@ def batch_lines(draw: st.DrawFn) -> dict[str, object]:
     )
     if observations and draw(st.booleans()):
         index = draw(st.integers(0, len(observations) - 1))
-        name, value = draw(st.sampled_from(_DAMAGE))
-        observations[index] = {**observations[index], name: value}
+        if draw(st.booleans()):
+            name, value = draw(st.sampled_from(_DAMAGE))
+            observations[index] = {**observations[index], name: value}
+        else:  # a required field left out, or not an object at all
+            damaged = dict(observations[index])
+            del damaged[draw(st.sampled_from(_REQUIRED))]
+            observations[index] = draw(st.sampled_from([damaged, [damaged], "x", None]))
     return {"business": mk.encode(business), "observations": observations}
 
 
@@ -223,6 +243,28 @@ class TestAnswersPath:
         else:
             assert answers == expected
             assert issues == []
+
+    @pytest.mark.parametrize("odd_id", [" ", "\ud800"])
+    def test_the_registry_refuses_ids_an_observation_would_refuse(self, odd_id: str) -> None:
+        # The answers path checks an observation's rubric and criterion ids by finding them
+        # in the registry: that is only enough while the registry refuses blank ids and lone
+        # surrogates, which an Observation refuses too.
+        odd = attrs.evolve(
+            SAMPLE_RUBRIC,
+            criteria=(*SAMPLE_RUBRIC.criteria, attrs.evolve(SAMPLE_RUBRIC.criteria[0], id=odd_id)),
+        )
+
+        class _Odd(SamplePlugin):
+            @hookimpl
+            def register_rubrics(self) -> list[mk.Rubric]:
+                return [odd]
+
+        with pytest.raises(mk.DeclarationError, match="lower-case id"):
+            mk.Registry.load(plugins=[_Odd()], entry_points=False, strict=True)
+        item = {"business_id": "B-1", "rubric_id": odd.id, "criterion_id": odd_id,
+                "value": True, "observed_on": "2025-03-01"}  # fmt: skip
+        with pytest.raises(mk.DecodeError, match="criterion_id"):
+            mk.decode(item, mk.Observation)
 
     def test_a_clean_line_takes_the_answers_path(self) -> None:
         business = mk.Business(
