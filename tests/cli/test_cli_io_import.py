@@ -10,7 +10,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mentorkit import Business, DecodeError, Mentor, Observation, Person, decode, encode
+from mentorkit import (
+    Business,
+    DecodeError,
+    Mentor,
+    MentorkitError,
+    Observation,
+    Person,
+    decode,
+    encode,
+)
 from mentorkit.demo import generate_cohort, observations_for
 from mentorkit.io import (
     KINDS,
@@ -19,6 +28,7 @@ from mentorkit.io import (
     import_file,
     iter_rows,
     record_to_row,
+    stream_file,
     write_table,
 )
 from mentorkit.io._columns import observation_row, row_to_data
@@ -409,3 +419,67 @@ class TestObservationRowFastPath:
         assert [(e.row, [i.path for i in e.issues]) for e in result.errors] == [
             (5, ["$.observed_on"])
         ]
+
+
+class TestStreaming:
+    """stream_file reads rows as they are consumed: a store takes them in one transaction."""
+
+    def _file(self, tmp_path: Path, bad_rows: tuple[int, ...] = ()) -> tuple[Path, list[Any]]:
+        cohort = generate_cohort(5, businesses=8, mentors=1)
+        observations = list(observations_for(cohort, [SAMPLE_RUBRIC]))
+        rows = [record_to_row(o, "observations") for o in observations]
+        for index in bad_rows:
+            rows[index]["observed_on"] = "2025-02-30"  # no such day
+        path = write_table(tmp_path / "observations.csv", KINDS["observations"].column_names, rows)
+        return path, [o for i, o in enumerate(observations) if i not in bad_rows]
+
+    def test_rows_are_read_as_records_are_taken(self, tmp_path: Path) -> None:
+        path, good = self._file(tmp_path, bad_rows=(0, 5))
+        assert len(good) > 10
+        stream = stream_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC})
+        assert (stream.kind, stream.file, stream.rows, stream.done) == (
+            "observations",
+            "observations.csv",
+            0,
+            False,
+        )
+        records = iter(stream)
+        assert next(records) == good[0]
+        assert stream.rows == 2  # the bad first row, then the first good one: nothing more
+        assert [e.row for e in stream.errors] == [2]
+        with pytest.raises(MentorkitError, match="not been read to its end"):
+            stream.result()
+        assert [good[0], *records] == good
+        assert stream.done
+        whole = import_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC})
+        assert stream.result() == attrs.evolve(whole, records=())
+        assert [(e.row, e.issues[0].path) for e in stream.errors] == [
+            (2, "$.observed_on"),
+            (7, "$.observed_on"),
+        ]
+
+    def test_a_stream_is_read_once(self, tmp_path: Path) -> None:
+        path, _good = self._file(tmp_path)
+        stream = stream_file(path)
+        list(stream)
+        with pytest.raises(MentorkitError, match="only once"):
+            iter(stream)
+
+    @_TMP
+    @given(bad=st.sets(st.integers(min_value=0, max_value=20), max_size=4))
+    def test_a_store_keeps_exactly_the_good_rows(self, tmp_path: Path, bad: set[int]) -> None:
+        from mentorkit.store import SQLiteStore
+
+        path, good = self._file(tmp_path, bad_rows=tuple(bad))
+        store = SQLiteStore(":memory:")
+        try:
+            stream = stream_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC})
+            assert store.add_observations(stream) == len(good)
+            assert stream.rows == len(good) + len(bad)
+            assert len(stream.errors) == len(bad)
+            stored = [
+                o for b in sorted({o.business_id for o in good}) for o in store.observations(b)
+            ]
+            assert stored == sorted(good, key=lambda o: o.business_id)
+        finally:
+            store.close()

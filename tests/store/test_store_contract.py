@@ -395,6 +395,42 @@ class RepositoryContract:
             store.add_observations([mk.Observation("B-9", "acc", "books", True, day), nan])
         assert store.observations("B-9") == []  # one transaction: nothing half stored
 
+    def test_observations_are_taken_from_any_iterable_in_one_transaction(
+        self, store: Repository, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A generator (an import stream) is consumed inside the write: all of it or nothing."""
+        # PostgreSQL sends rows in slices; small ones here, so that several are sent.
+        monkeypatch.setattr("mentorkit.store._postgres._EXECUTEMANY_ROWS", 3)
+        day = dt.date(2026, 2, 1)
+        items = [mk.Observation(f"B-{n % 3}", "acc", "books", n, day) for n in range(10)]
+        assert store.add_observations(iter(items)) == 10
+        assert [o for n in range(3) for o in store.observations(f"B-{n}")] == sorted(
+            items, key=lambda o: o.business_id
+        )
+        assert store.add_observations(iter([])) == 0
+
+        def failing() -> Iterator[mk.Observation]:
+            yield from (mk.Observation("B-7", "acc", "books", n, day) for n in range(7))
+            raise OSError("the file went away")
+
+        audit_rows = len(store.audit())
+        with pytest.raises(OSError, match="went away"):
+            store.add_observations(failing())
+        assert store.observations("B-7") == []
+        assert len(store.audit()) == audit_rows
+        with pytest.raises(TypeError, match="item 1 is a NoneType"):
+            store.add_observations([items[0], None])  # type: ignore[list-item]
+        assert store.observations("B-0") == [o for o in items if o.business_id == "B-0"]
+
+    @_FIXTURE_OK
+    @given(st.lists(mks.businesses(), max_size=5))
+    def test_business_ids_are_the_businesses_ids(
+        self, store: Repository, items: list[mk.Business]
+    ) -> None:
+        store.put_businesses(items)
+        assert store.business_ids() == [b.id for b in store.businesses()]
+        assert {b.id for b in items} <= set(store.business_ids())
+
     def test_a_damaged_observation_row_is_named_by_field_path(
         self, store: Repository, raw: Callable[[str], Any]
     ) -> None:

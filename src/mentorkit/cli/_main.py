@@ -302,7 +302,7 @@ def import_(
     Each bad row is reported with its row number, record id and field; the
     good rows are kept. Exit code 1 when any row was rejected.
     """
-    from ..io import guess_kind, import_file
+    from ..io import guess_kind, stream_file
 
     state = _state(ctx)
     _ = state.t.gettext
@@ -319,7 +319,10 @@ def import_(
     try:
         rubrics = office.registry.rubrics
         for path in ordered:
-            result = import_file(path, kinds[path], rubrics=rubrics, sheet=sheet)
+            # Read as it is stored: an observations file of millions of rows is never held.
+            stream = stream_file(path, kinds[path], rubrics=rubrics, sheet=sheet)
+            stored, strays = office.load(stream)
+            result = stream.result()
             for error in result.errors:
                 who = f" ({error.record})" if error.record else ""
                 for issue in error.issues:
@@ -331,8 +334,6 @@ def import_(
                             issue=issue.render(state.t.gettext),
                         )
                     )
-            stored = office.load(result)
-            strays = office.unknown_businesses(result)
             if strays:
                 state.warn(
                     _(

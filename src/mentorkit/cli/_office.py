@@ -3,7 +3,7 @@
 import datetime as dt
 import os
 import shlex
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from .._model import (
 )
 from .._registry import PluginFailure, Registry
 from ..cases import Actor, CaseReferral, CaseService, CaseState, Role, stream_name
-from ..io import ImportResult
+from ..io import ImportResult, ImportStream
 from ..reports import cohort_cases, cohort_indicators, referral_outcome
 from ..store import SQLiteStore, SQLStore, Synchronous, open_store
 
@@ -137,27 +137,42 @@ class Office:
 
     # ----------------------------------------------------------------------- import
 
-    def load(self, result: ImportResult) -> int:
-        """Store the good records of an import; returns how many were stored."""
-        records = result.records
-        if result.kind == "businesses":
-            return self.store.put_businesses(records)
-        if result.kind == "mentors":
-            return self.store.put_mentors(records)
-        if result.kind == "cooperatives":
+    def load(self, source: ImportResult | ImportStream) -> tuple[int, int]:
+        """Store the good records of an import; returns (how many stored, strays).
+
+        Strays are observations naming a business the store does not hold
+        (kept: they count once the business is imported). A stream of
+        observations is written as it is read, in one transaction, so a
+        file of millions of rows is never held in memory; other kinds are
+        read whole (their files are a row per business or mentor).
+        """
+        if isinstance(source, ImportStream) and source.kind != "observations":
+            source = source.result(tuple(source))
+        kind = source.kind
+        if kind == "observations":
+            known = set(self.store.business_ids())
+            strays = 0
+
+            def counted(observations: Iterable[Observation]) -> Iterator[Observation]:
+                nonlocal strays
+                for observation in observations:
+                    if observation.business_id not in known:
+                        strays += 1
+                    yield observation
+
+            records = source if isinstance(source, ImportStream) else source.records
+            return self.store.add_observations(counted(records)), strays
+        assert isinstance(source, ImportResult)
+        records = source.records
+        if kind == "businesses":
+            return self.store.put_businesses(records), 0
+        if kind == "mentors":
+            return self.store.put_mentors(records), 0
+        if kind == "cooperatives":
             count = self.store.put_cooperatives(records)
             self.service.cooperatives = tuple(self.store.cooperatives())
-            return count
-        if result.kind == "observations":
-            return self.store.add_observations(records)
-        raise MentorkitError(f"cannot store records of kind {result.kind!r}")
-
-    def unknown_businesses(self, result: ImportResult) -> int:
-        """How many imported observations name a business the store does not hold."""
-        if result.kind != "observations":
-            return 0
-        known = {b.id for b in self.store.businesses()}
-        return sum(1 for o in result.records if o.business_id not in known)
+            return count, 0
+        raise MentorkitError(f"cannot store records of kind {kind!r}")
 
     # ----------------------------------------------------------------------- cases
 

@@ -12,12 +12,29 @@ the good rows are kept::
         print(error)        # businesses.csv, row 7 (TSL-0006): $.owner.nik: ...
     businesses = result.records
 
+A file too large to hold (millions of observation rows) is streamed: the
+records are read as a store consumes them, in one transaction, and the bad
+rows are known at the end::
+
+    stream = stream_file("observations.csv", rubrics=registry.rubrics)
+    store.add_observations(stream)
+    for error in stream.errors:
+        print(error)
+
 Empty cells mean "not given" (the model's default), never ``""`` or ``0``.
 XLSX needs the ``cli`` extra (``pip install 'mentorkit[cli]'``).
 """
 
 from ._columns import KINDS, Column, RecordKind
-from ._import import ImportResult, RowError, guess_kind, import_file, record_to_row
+from ._import import (
+    ImportResult,
+    ImportStream,
+    RowError,
+    guess_kind,
+    import_file,
+    record_to_row,
+    stream_file,
+)
 from ._tables import FORMATS, MissingExtraError, iter_rows, table_format, write_table
 
 __all__ = [
@@ -25,6 +42,7 @@ __all__ = [
     "KINDS",
     "Column",
     "ImportResult",
+    "ImportStream",
     "MissingExtraError",
     "RecordKind",
     "RowError",
@@ -32,6 +50,7 @@ __all__ = [
     "import_file",
     "iter_rows",
     "record_to_row",
+    "stream_file",
     "table_format",
     "write_table",
 ]

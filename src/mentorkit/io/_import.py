@@ -2,7 +2,7 @@
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,18 @@ from .._errors import DecodeError, FieldIssue, MentorkitError, issue
 from .._fastobs import observations_fast
 from .._model import Observation
 from .._serialize import decode, encode
-from ._columns import KINDS, Column, cell_text, observation_row, row_to_data
+from ._columns import KINDS, Column, RecordKind, cell_text, observation_row, row_to_data
 from ._tables import iter_rows, table_format
 
-__all__ = ["ImportResult", "RowError", "guess_kind", "import_file", "record_to_row"]
+__all__ = [
+    "ImportResult",
+    "ImportStream",
+    "RowError",
+    "guess_kind",
+    "import_file",
+    "record_to_row",
+    "stream_file",
+]
 
 
 @frozen
@@ -90,57 +98,135 @@ def import_file(
     an error on the later row. ``rubrics`` lets observation answers be read
     as the criterion expects (``1`` is a scale point, not "yes").
     ``progress`` is called with the number of rows done so far.
+
+    Every good record is kept in the result; for files too large for that
+    (millions of observation rows), :func:`stream_file` hands them over one
+    by one instead.
+    """
+    stream = stream_file(path, kind, rubrics=rubrics, sheet=sheet, progress=progress)
+    return stream.result(tuple(stream))
+
+
+def stream_file(
+    path: Path | str,
+    kind: str | None = None,
+    *,
+    rubrics: Mapping[str, Rubric] | None = None,
+    sheet: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> "ImportStream":
+    """:func:`import_file`, with the good records read as they are iterated (memory stays flat).
+
+    Nothing is read until the returned :class:`ImportStream` is iterated;
+    the file is then read once, row by row. Give the stream straight to a
+    store that takes an iterable (``store.add_observations(stream)`` writes
+    them in one transaction), then read its :attr:`~ImportStream.errors`
+    and :attr:`~ImportStream.rows`.
     """
     path = Path(path)
-    spec = KINDS[kind or guess_kind(path)]
-    flat = table_format(path) in ("csv", "xlsx")
-    records: list[Any] = []
-    errors: list[RowError] = []
-    seen: set[str] = set()
-    dates: dict[str, dt.date] = {}
-    has_id = "id" in spec.column_names
-    id_key = "id" if has_id else "business_id"
-    count = 0
-    for number, row in iter_rows(path, sheet):
-        count += 1
-        if progress is not None:
-            progress(count)
-        ident = _row_id(id_key, row)
-        if isinstance(row, json.JSONDecodeError):
-            bad = issue("$", "not valid JSON ({error})", {"error": row.msg})
-            errors.append(RowError(path.name, number, None, (bad,)))
-            continue
-        issues: list[FieldIssue] = []
-        data: object = row
-        record: Any = None
-        if flat and spec.model is Observation:
-            assert isinstance(row, Mapping)
-            # A plainly valid row of text cells, read directly (the bulk of an import).
-            record = observation_row(row, rubrics, dates)
-        if record is None and flat:
-            assert isinstance(row, Mapping)
-            data, issues = row_to_data(spec, row, rubrics=rubrics)
-        if record is None and spec.model is Observation and not issues:
-            # Plainly valid rows are checked field by field without cattrs (the common case).
-            fast = observations_fast([data], dates)
-            record = fast[0] if fast else None
-        if record is None:
-            try:
-                record = decode(data, spec.model, record=f"{spec.name} row {number}")
-            except DecodeError as exc:
-                known = {i.path for i in issues}
-                issues.extend(i for i in exc.issues if i.path not in known)
-        if record is not None and not issues and ident is not None and has_id:
-            if ident in seen:
-                issues.append(issue("$.id", "repeats the id of an earlier row"))
-            seen.add(ident)
-        if issues:
-            errors.append(RowError(path.name, number, ident, tuple(issues)))
-        else:
-            records.append(record)
-    return ImportResult(
-        kind=spec.name, file=path.name, rows=count, records=tuple(records), errors=tuple(errors)
-    )
+    return ImportStream(path, KINDS[kind or guess_kind(path)], rubrics, sheet, progress)
+
+
+class ImportStream:
+    """The good records of one file, read row by row as they are iterated (once).
+
+    Bad rows are gathered in :attr:`errors` along the way; :attr:`rows`
+    counts the rows read. Both are complete once iteration has ended
+    (:attr:`done`). Made by :func:`stream_file`.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        spec: RecordKind,
+        rubrics: Mapping[str, Rubric] | None,
+        sheet: str | None,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.path = path
+        self._spec = spec
+        self._rubrics = rubrics
+        self._sheet = sheet
+        self._progress = progress
+        self._started = False
+        #: The kind of record read (a key of :data:`mentorkit.io.KINDS`).
+        self.kind: str = spec.name
+        #: The file's name, as errors name it.
+        self.file: str = path.name
+        #: Rows read so far (blank rows are not counted).
+        self.rows = 0
+        #: The bad rows met so far, in file order.
+        self.errors: list[RowError] = []
+        #: True once every row has been read.
+        self.done = False
+
+    def __repr__(self) -> str:
+        return f"<ImportStream {self.kind} from {self.file}: {self.rows} rows read>"
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._started:
+            raise MentorkitError(f"{self.file}: an import stream can be read only once")
+        self._started = True
+        return self._records()
+
+    def result(self, records: tuple[Any, ...] = ()) -> ImportResult:
+        """What was read, as an :class:`ImportResult` holding ``records`` (after iteration)."""
+        if not self.done:
+            raise MentorkitError(f"{self.file}: the import stream has not been read to its end")
+        return ImportResult(
+            kind=self.kind,
+            file=self.file,
+            rows=self.rows,
+            records=records,
+            errors=tuple(self.errors),
+        )
+
+    def _records(self) -> Iterator[Any]:
+        path, spec, rubrics, progress = self.path, self._spec, self._rubrics, self._progress
+        flat = table_format(path) in ("csv", "xlsx")
+        errors = self.errors
+        seen: set[str] = set()
+        dates: dict[str, dt.date] = {}
+        has_id = "id" in spec.column_names
+        id_key = "id" if has_id else "business_id"
+        for number, row in iter_rows(path, self._sheet):
+            self.rows += 1
+            if progress is not None:
+                progress(self.rows)
+            ident = _row_id(id_key, row)
+            if isinstance(row, json.JSONDecodeError):
+                bad = issue("$", "not valid JSON ({error})", {"error": row.msg})
+                errors.append(RowError(path.name, number, None, (bad,)))
+                continue
+            issues: list[FieldIssue] = []
+            data: object = row
+            record: Any = None
+            if flat and spec.model is Observation:
+                assert isinstance(row, Mapping)
+                # A plainly valid row of text cells, read directly (the bulk of an import).
+                record = observation_row(row, rubrics, dates)
+            if record is None and flat:
+                assert isinstance(row, Mapping)
+                data, issues = row_to_data(spec, row, rubrics=rubrics)
+            if record is None and spec.model is Observation and not issues:
+                # Plainly valid rows are checked field by field without cattrs (the common case).
+                fast = observations_fast([data], dates)
+                record = fast[0] if fast else None
+            if record is None:
+                try:
+                    record = decode(data, spec.model, record=f"{spec.name} row {number}")
+                except DecodeError as exc:
+                    known = {i.path for i in issues}
+                    issues.extend(i for i in exc.issues if i.path not in known)
+            if record is not None and not issues and ident is not None and has_id:
+                if ident in seen:
+                    issues.append(issue("$.id", "repeats the id of an earlier row"))
+                seen.add(ident)
+            if issues:
+                errors.append(RowError(path.name, number, ident, tuple(issues)))
+            else:
+                yield record
+        self.done = True
 
 
 def _format(column: Column, value: object) -> object:

@@ -8,6 +8,7 @@ backend can rewrite the placeholders mechanically.
 
 import abc
 import datetime as dt
+import itertools
 import os
 import re
 import threading
@@ -60,6 +61,10 @@ class Tx(Protocol):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement once per parameter row."""
         ...
+
+
+#: Marks an exhausted iterator (an item may be None: it is refused by type).
+_NOTHING: Any = object()
 
 
 @frozen
@@ -521,6 +526,11 @@ class SQLStore(abc.ABC, Generic[C]):
         """Businesses, optionally of one district (kecamatan) and/or sector, by id."""
         return self._list(_BUSINESS, {"district": district, "sector": sector})
 
+    def business_ids(self) -> list[str]:
+        """The id of every business, sorted; nothing is decoded (cheap on a large store)."""
+        with self._read() as tx:
+            return sorted(row[0] for row in tx.execute("SELECT id FROM businesses"))
+
     def put_mentors(self, items: Iterable[Mentor], *, actor: str = "system") -> int:
         """Insert or replace mentors by id in one transaction; returns how many."""
         return self._put(_MENTOR, items, actor)
@@ -558,30 +568,46 @@ class SQLStore(abc.ABC, Generic[C]):
         return self._list(_COOPERATIVE, {"district": district})
 
     def add_observations(self, items: Iterable[Observation], *, actor: str = "system") -> int:
-        """Append observations (never replaced) in one transaction; returns how many."""
-        rows: list[tuple[str, str]] = []
-        for index, item in enumerate(items):
-            if not isinstance(item, Observation):
-                raise TypeError(
-                    f"observation batch item {index} is a {type(item).__name__}, not an Observation"
-                )
-            data = encode(item)
-            # No float in an answer (bool, int or text): orjson writes the same text, faster;
-            # a float (code can build one) keeps the standard library's NaN check.
-            text = dumps_stdlib(data) if type(item.value) is float else dumpb(data).decode()
-            rows.append((item.business_id, text))
-        if not rows:
+        """Append observations (never replaced) in one transaction; returns how many.
+
+        ``items`` may be any iterable, a generator or a
+        :class:`~mentorkit.io.ImportStream` included: it is consumed inside the
+        transaction, one observation at a time, so memory stays flat whatever
+        its length. If it raises part way, nothing is stored.
+        """
+        iterator = iter(items)
+        first = next(iterator, _NOTHING)
+        if first is _NOTHING:
             return 0
+        businesses: set[str] = set()
+        count = 0
+
+        def rows() -> Iterator[tuple[str, str]]:
+            nonlocal count
+            for index, item in enumerate(itertools.chain((first,), iterator)):
+                if not isinstance(item, Observation):
+                    raise TypeError(
+                        f"observation batch item {index} is a {type(item).__name__},"
+                        " not an Observation"
+                    )
+                data = encode(item)
+                # No float in an answer (bool, int or text): orjson writes the same text,
+                # faster; a float (code can build one) keeps the standard library's NaN check.
+                text = dumps_stdlib(data) if type(item.value) is float else dumpb(data).decode()
+                businesses.add(item.business_id)
+                count += 1
+                yield item.business_id, text
+
         with self._write() as tx:
-            tx.executemany("INSERT INTO observations (business_id, data) VALUES (?, ?)", rows)
+            tx.executemany("INSERT INTO observations (business_id, data) VALUES (?, ?)", rows())
             self._audit(
                 tx,
                 (
                     (actor, "create", "observation", business_id, None, ("observations",))
-                    for business_id in sorted({r[0] for r in rows})
+                    for business_id in sorted(businesses)
                 ),
             )
-        return len(rows)
+        return count
 
     def observations(self, business_id: str) -> list[Observation]:
         """The observations of one business, in the order they were added."""

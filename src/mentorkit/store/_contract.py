@@ -183,6 +183,10 @@ class Repository(Protocol):
         """Businesses, optionally of one district (kecamatan) and/or sector, by id."""
         ...
 
+    def business_ids(self) -> list[str]:
+        """The id of every business, sorted."""
+        ...
+
     def put_mentors(self, items: Iterable[Mentor], *, actor: str = "system") -> int:
         """Insert or replace mentors by id in one transaction; returns how many."""
         ...

@@ -1,6 +1,7 @@
 """The PostgreSQL store (psycopg 3), for services with several users."""
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -19,6 +20,8 @@ __all__ = ["PostgresStore"]
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 #: Any constant: the advisory lock key that serialises concurrent migrators.
 _MIGRATION_LOCK = 0x6D656E746F72
+#: Rows sent per ``executemany`` call: a long iterable is never held whole.
+_EXECUTEMANY_ROWS = 10_000
 
 
 def _psycopg() -> Any:
@@ -43,10 +46,11 @@ class _PgTx:
             return list(cur.fetchall()) if cur.description is not None else []
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        batch = [tuple(r) for r in rows]
-        if batch:
-            with self._conn.cursor() as cur:
-                cur.executemany(self._sql(sql), batch)
+        query = self._sql(sql)
+        iterator = iter(rows)
+        with self._conn.cursor() as cur:
+            while batch := [tuple(r) for r in itertools.islice(iterator, _EXECUTEMANY_ROWS)]:
+                cur.executemany(query, batch)
 
 
 class PostgresStore(SQLStore["psycopg.Connection[Any]"]):
