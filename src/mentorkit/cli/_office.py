@@ -322,15 +322,19 @@ class Office:
         programme: Programme,
         *,
         as_of: dt.date,
-        states: Sequence[CaseState] | None = None,
+        states: Iterable[CaseState] | None = None,
     ) -> dict[str, Any]:
         """The cohort indicators of ``programme`` on ``as_of`` (JSON-ready).
 
         ``states`` are the programme's cases when the caller already read
         them (see :meth:`states`), so a report reads every case once.
         """
+        if states is None:
+            # Read lazily: each state is dropped once its report view is made.
+            ids = self._case_ids(programme)
+            states = self.service.states(COORDINATOR, ids, observations=False)
         return cohort_indicators(
-            cohort_cases(self.states(programme, observations=False) if states is None else states),
+            cohort_cases(states),
             as_of=as_of,
             mentors=self.store.mentors(),
             rubrics=self.registry.rubrics,
