@@ -460,6 +460,24 @@ class TestForget:
         service.forget(cid)
         service.forget()
         assert service.state(BOSS, cid).version == 1
+        service.forget_many([cid, "p-2025:unknown"])
+        assert service.state(BOSS, cid).version == 1
+
+    def test_forget_many_drops_exactly_those_cases(self) -> None:
+        """The dropped cases are folded again from their first event; the others are not."""
+        store = Counting(mk.InMemoryEventStore())
+        service = mc.CaseService(store, REGISTRY, clock=lambda: START, cache_states=True)
+        for bid in BUSINESS_IDS:
+            service.open_case(BOSS, business(bid), PROGRAMME)
+        service.forget_many(iter([case_id("b-1"), case_id("b-3"), "p-2025:unknown"]))
+        store.reads.clear()
+        states = [service.state(BOSS, case_id(bid)) for bid in BUSINESS_IDS]
+        assert store.reads == [
+            (mc.stream_name(case_id("b-1")), 0),
+            (mc.stream_name(case_id("b-2")), 1),
+            (mc.stream_name(case_id("b-3")), 0),
+        ]
+        assert states == [mc.fold(store.read(mc.stream_name(case_id(b)))) for b in BUSINESS_IDS]
 
 
 class TestState:

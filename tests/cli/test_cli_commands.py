@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from mentorkit import Registry
+from mentorkit import Registry, cases
 from mentorkit.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
 from mentorkit.demo import generate_cohort, observations_for
 from mentorkit.io import KINDS, record_to_row, write_table
@@ -318,6 +318,32 @@ class TestAssessAgain:
         assert "0 case(s) opened" in again.stdout
         with open_store(db) as store:
             assert len(store.streams("case/p:")) == 22
+
+    def test_the_summary_counts_every_case_as_stored(
+        self, tmp_path: Path, sample_registry: Registry
+    ) -> None:
+        """Counted as the pass goes (the cohort is not read again): a closed case counts too."""
+        db = str(tmp_path / "office.db")
+        files = _spreadsheets(tmp_path)
+        run("--lang", "en", "init", "--db", db, "--programme", "p", "--starts", BASELINE)
+        run("--lang", "en", "import", "--db", db, *map(str, files.values()))
+        run("--lang", "en", "assess", "--db", db, "--on", BASELINE)
+        boss = cases.Actor("u-test", cases.Role.COORDINATOR)
+        with open_store(db) as store:
+            service = cases.CaseService(store, sample_registry)
+            first = next(service.states(boss)).case_id
+            service.close_case(boss, first, cases.CaseOutcome.WITHDRAWN, "pindah")
+        again = run("--lang", "en", "assess", "--db", db, "--on", "2026-03-02")
+        with open_store(db) as store:
+            states = list(cases.CaseService(store, sample_registry).states(boss))
+        assert sum(1 for s in states if not s.is_open) == 1
+        latest = [a for s in states for a in s.latest_assessments().values()]
+        complete = sum(1 for a in latest if a.status.value == "complete")
+        assert len(latest) == 22  # one rubric per case, the closed one's too
+        assert complete > 0
+        assert f"0 case(s) opened; {complete} of {len(latest)} assessments complete." in (
+            again.stdout
+        )
 
 
 @pytest.mark.usefixtures("only_sample_plugin")

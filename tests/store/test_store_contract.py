@@ -442,8 +442,36 @@ class RepositoryContract:
             'UPDATE observations SET data = \'{"business_id": "B-1", "rubric_id": "acc",'
             ' "criterion_id": "books", "value": 1.5, "observed_on": "2026-02-01"}\''
         )
-        with pytest.raises(mk.DecodeError, match=r"\$\.value"):
+        with pytest.raises(mk.DecodeError, match=r"\$\.value") as one:
             store.observations("B-1")
+        with pytest.raises(mk.DecodeError, match=r"\$\.value") as many:
+            store.observations_many(["B-2", "B-1"])
+        assert str(many.value) == str(one.value)
+
+    @_FIXTURE_OK
+    @given(
+        items=st.lists(st.tuples(st.integers(0, 3), mks.observations()), max_size=12),
+        asked=st.lists(st.integers(0, 5), max_size=8),
+        chunk=st.sampled_from([1, 2, 400]),
+    )
+    def test_observations_many_is_observations_per_business(
+        self,
+        store: Repository,
+        items: list[tuple[int, mk.Observation]],
+        asked: list[int],
+        chunk: int,
+    ) -> None:
+        """Businesses 4 and 5 have no observations; ids may be asked twice, in any order."""
+        ids = [f"B-{uuid.uuid4().hex[:8]}-{n}" for n in range(6)]  # fresh: the store is shared
+        added = [attrs.evolve(o, business_id=ids[n]) for n, o in items]  # interleaved
+        store.add_observations(added)
+        wanted = [ids[n] for n in asked]
+        with patch("mentorkit.store._base._CHUNK", chunk):
+            found = store.observations_many(iter(wanted))
+        assert found == {ident: store.observations(ident) for ident in wanted}
+        assert list(found) == list(dict.fromkeys(wanted))  # keyed in the order asked
+        for ident in wanted:
+            assert found[ident] == [o for o in added if o.business_id == ident]
 
     def test_cohorts_enrol_known_businesses_once(self, store: Repository) -> None:
         store.put_programmes(

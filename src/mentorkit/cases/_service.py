@@ -271,6 +271,19 @@ class CaseService:
             else:
                 self._cache.pop(stream_name(case_id), None)
 
+    def forget_many(self, case_ids: Iterable[str]) -> None:
+        """Drop the cached states of ``case_ids`` (:meth:`forget` for many, one lock).
+
+        Also how a batch keeps the cache bounded: drop the states of the
+        cases it is done with. A no-op without the cache.
+        """
+        if self._cache is None:
+            return
+        streams = [stream_name(case_id) for case_id in case_ids]
+        with self._cache_lock:
+            for stream in streams:
+                self._cache.pop(stream, None)
+
     # ----------------------------------------------------------------------- plumbing
 
     def _now(self) -> dt.datetime:

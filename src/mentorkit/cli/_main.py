@@ -20,6 +20,7 @@ from ._help import HelpGroup
 
 if TYPE_CHECKING:
     from .._registry import Registry
+    from ..cases import CaseState
     from ._office import Office
 
 __all__ = ["main"]
@@ -380,30 +381,34 @@ def assess(ctx: click.Context, db: str, programme_id: str | None, on: dt.date | 
     state = _state(ctx)
     _ = state.t.gettext
     day = on or dt.date.today()
+    counts = [0, 0]  # complete, all: of each case's latest assessments
+
+    def tally(case: "CaseState") -> None:
+        latest = case.latest_assessments().values()
+        counts[0] += sum(1 for a in latest if a.status.value == "complete")
+        counts[1] += len(latest)
+
     office = _open(db)
     try:
         programme = office.programme(programme_id)
         businesses = office.store.businesses()
+        count = len(businesses)
         with state.steps() as step:
             opened = office.open_cases(
+                programme, on=day, businesses=businesses, progress=step("open cases", count)
+            )
+            # The opened cases hold their businesses (cached): freed chunk by chunk below.
+            del businesses
+            problems = office.assess(
                 programme,
                 on=day,
-                businesses=businesses,
-                progress=step("open cases", len(businesses)),
+                progress=step("assessment", count),
+                keep_states=False,  # the cache is emptied chunk by chunk: memory stays bounded
+                tally=tally,  # counted as the pass goes: the cohort is not read again
             )
-            problems = office.assess(
-                programme, on=day, progress=step("assessment", len(businesses))
-            )
-        states = office.states(programme, observations=False)
-        complete = sum(
-            1
-            for s in states
-            for a in s.latest_assessments().values()
-            if a.status.value == "complete"
-        )
-        total = sum(len(s.latest_assessments()) for s in states)
     finally:
         office.close()
+    complete, total = counts
     if not office.registry.rubrics:
         state.warn(_no_plugins(state))
     _report_problems(state, problems)

@@ -229,6 +229,8 @@ class Office:
         *,
         on: dt.date,
         progress: Progress | None = None,
+        keep_states: bool = True,
+        tally: Callable[[CaseState], None] | None = None,
     ) -> list[Problem]:
         """Record each open case's new observations (up to ``on``) and assess it on ``on``.
 
@@ -236,35 +238,68 @@ class Office:
         the case are not recorded twice. Returns the problems met: bad
         observations by path, plugin failures. Referral proposals follow
         from the assessment (see :meth:`CaseService.assess`).
+
+        The cases go by in chunks of :data:`_CHUNK`, in case id order: each
+        chunk's states and imported observations are read in bulk, then
+        recorded and assessed in one write each. ``keep_states=False``
+        drops each chunk's states from the service's cache once it is
+        done (those cached before the pass too), so the pass holds one
+        chunk of states at most whatever the cohort's size (what
+        ``mentorkit assess`` does); keep them when more steps follow on
+        the same office and read the cases again (the demo). ``tally`` is
+        called with every case's state once the pass is done with it (an
+        open case's after its assessment, a closed case's as read), in
+        case id order: for a summary that should not read the whole
+        cohort again.
         """
         problems: list[Problem] = []
-        states = [s for s in self.states(programme) if s.is_open]
-        total = len(states)
-        for start in range(0, total, _CHUNK):
-            chunk = states[start : start + _CHUNK]
-            found: dict[str, list[Problem]] = {s.case_id: [] for s in chunk}
-            to_record = []
-            for state in chunk:
-                have = {_obs_key(o) for o in state.observations}
-                new = [
-                    o
-                    for o in self.store.observations(state.business.id)
-                    if o.observed_on <= on and _obs_key(o) not in have
-                ]
-                if new:
-                    to_record.append((state.case_id, new))
-            recorded = self.service.record_observations_many(COORDINATOR, to_record)
-            for (case_id, _), outcome in zip(to_record, recorded, strict=True):
-                found[case_id].extend(_issues(case_id, outcome.issues))
-            ids = [s.case_id for s in chunk]
-            assessed = self.service.assess_many(COORDINATOR, ids, on=on)
-            for case_id, outcome in zip(ids, assessed, strict=True):
-                found[case_id].extend(_failures(outcome.failures))
-            for state in chunk:
-                problems.extend(found[state.case_id])
-            if progress is not None:
-                progress(start + len(chunk))
+        ids = self._case_ids(programme)
+        done = 0
+        for start in range(0, len(ids), _CHUNK):
+            chunk_ids = ids[start : start + _CHUNK]
+            states = list(self.service.states(COORDINATOR, chunk_ids))
+            chunk = [s for s in states if s.is_open]
+            if chunk:
+                chunk_problems, assessed = self._assess_chunk(chunk, on)
+                problems.extend(chunk_problems)
+            else:
+                assessed = {}
+            if tally is not None:
+                for state in states:
+                    tally(assessed.get(state.case_id, state))
+            if not keep_states:
+                self.service.forget_many(chunk_ids)
+            done += len(chunk)
+            if chunk and progress is not None:
+                progress(done)
         return problems
+
+    def _assess_chunk(
+        self, chunk: Sequence[CaseState], on: dt.date
+    ) -> tuple[list[Problem], dict[str, CaseState]]:
+        """Record and assess the open cases ``chunk``: their problems, case by case, and states."""
+        imported = self.store.observations_many(s.business.id for s in chunk)
+        found: dict[str, list[Problem]] = {s.case_id: [] for s in chunk}
+        to_record = []
+        for state in chunk:
+            have = {_obs_key(o) for o in state.observations}
+            new = [
+                o
+                for o in imported[state.business.id]
+                if o.observed_on <= on and _obs_key(o) not in have
+            ]
+            if new:
+                to_record.append((state.case_id, new))
+        del imported  # the new ones are kept above: the rest need not stay through the writes
+        recorded = self.service.record_observations_many(COORDINATOR, to_record)
+        for (case_id, _), outcome in zip(to_record, recorded, strict=True):
+            found[case_id].extend(_issues(case_id, outcome.issues))
+        ids = [s.case_id for s in chunk]
+        assessed = self.service.assess_many(COORDINATOR, ids, on=on)
+        for case_id, outcome in zip(ids, assessed, strict=True):
+            found[case_id].extend(_failures(outcome.failures))
+        problems = [problem for state in chunk for problem in found[state.case_id]]
+        return problems, {o.state.case_id: o.state for o in assessed}
 
     def match(self, programme: Programme, *, on: dt.date) -> tuple[int, int]:
         """Propose and assign mentors to cases without one; returns (assigned, unmatched)."""

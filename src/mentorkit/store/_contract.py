@@ -231,6 +231,10 @@ class Repository(Protocol):
         """The observations of one business, in the order they were added."""
         ...
 
+    def observations_many(self, business_ids: Iterable[str]) -> dict[str, list[Observation]]:
+        """:meth:`observations` of each of ``business_ids`` (``[]`` for none), in few queries."""
+        ...
+
     def enrol(
         self, programme_id: str, business_ids: Iterable[str], *, actor: str = "system"
     ) -> int:
