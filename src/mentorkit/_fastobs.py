@@ -1,12 +1,13 @@
-"""Observations, criterion results and assessments from JSON data, fast when plainly valid.
+"""Observations, criterion results, assessments and referrals from JSON data, fast when valid.
 
 :func:`observations_fast` (the batch, the stores, stored events),
 :func:`criterion_results_fast` (every stored or read :class:`Assessment`'s
-trace) and :func:`assessment_fast` (every stored assessment event) check
-every field by hand and build the values with trusted constructors; on
-anything unusual they return None, and the caller decodes with the strict
-converter, which reports the exact field paths. They never accept what the
-strict converter rejects, and return equal values (property-tested).
+trace), :func:`assessment_fast` (every stored assessment event) and
+:func:`referral_fast` (every stored referral proposal) check every field by
+hand and build the values with trusted constructors; on anything unusual
+they return None, and the caller decodes with the strict converter, which
+reports the exact field paths. They never accept what the strict converter
+rejects, and return equal values (property-tested).
 """
 
 import datetime as dt
@@ -25,20 +26,25 @@ from ._model import (
     AssessmentStatus,
     CriterionResult,
     Observation,
+    Reason,
     Receipt,
+    Referral,
 )
 from ._trusted import trusted_constructor
 
 __all__ = [
     "ASSESSMENT_FIELDS",
     "OBSERVATION_FIELDS",
+    "REASON_FIELDS",
     "RECEIPT_FIELDS",
+    "REFERRAL_FIELDS",
     "RESULT_FIELDS",
     "assessment_fast",
     "checked_observation",
     "criterion_results_fast",
     "day_of",
     "observations_fast",
+    "referral_fast",
     "unstructure_observation",
     "valid_text",
 ]
@@ -406,3 +412,199 @@ def assessment_fast(item: object, dates: dict[str, dt.date]) -> Assessment | Non
         )
     except InvalidFieldError:  # a check the class gained since: the strict path reports it
         return None
+
+
+#: Reason's and Referral's fields, in order: what :func:`referral_fast` checks and builds and
+#: the batch's encoder writes.
+REASON_FIELDS = ("fact", "op", "expected", "actual", "held")
+REFERRAL_FIELDS = (
+    "business_id",
+    "unit",
+    "rule_id",
+    "rule_version",
+    "proposed_on",
+    "reasons",
+    "details",
+    "receipt",
+)
+_REFERRAL_KEYS = frozenset(REFERRAL_FIELDS)
+#: Reason and Referral have no validators: these only skip attrs's ``__init__``.
+_reason = trusted_constructor(Reason, REASON_FIELDS)
+_referral = trusted_constructor(Referral, REFERRAL_FIELDS)
+
+
+def _as_declared(cls: type, types: tuple[object, ...], defaults: dict[str, object]) -> bool:
+    """True when ``cls``'s fields have exactly ``types``, no validators, and only ``defaults``.
+
+    What :func:`referral_fast` checks by hand: a class that gains a validator,
+    changes a field's type or makes a field optional no longer fits it.
+    """
+    fields = attrs.fields(cls)
+    return tuple(f.type for f in fields) == types and all(
+        f.validator is None and f.default == defaults.get(f.name, attrs.NOTHING) for f in fields
+    )
+
+
+#: Every shortcut fits and both classes are as :func:`referral_fast` reads them: otherwise
+#: every referral takes the strict path.
+_REFERRAL_FITS = (
+    _receipt is not Receipt
+    and _reason is not Reason
+    and _referral is not Referral
+    and _as_declared(Reason, (str, str, str, str, bool), {})
+    and _as_declared(
+        Referral,
+        (
+            str,
+            str,
+            str,
+            str,
+            dt.date,
+            tuple[Reason, ...],
+            tuple[tuple[str, str], ...],
+            Receipt | None,
+        ),
+        {"reasons": (), "details": (), "receipt": None},
+    )
+)
+_REASONS_MAX = 4096
+# Equal reasons recur across a cohort (same rule, same fact value): one shared value each.
+_reasons: dict[tuple[str, str, str, str, bool], Reason] = {}
+_DETAILS_MAX = 4096
+_details: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+
+
+def _reasons_fast(items: object) -> tuple[Reason, ...] | None:
+    """Plainly valid reason objects as :class:`Reason` values; None for anything else."""
+    if type(items) is not list:
+        return None
+    out: list[Reason] = []
+    append = out.append
+    cache = _reasons
+    for item in items:
+        if type(item) is not dict or len(item) != len(REASON_FIELDS):
+            return None  # a key missing or an unknown one (five keys, all of them known)
+        try:
+            fact = item["fact"]
+            op = item["op"]
+            expected = item["expected"]
+            actual = item["actual"]
+            held = item["held"]
+        except KeyError:
+            return None
+        if (
+            type(fact) is not str
+            or type(op) is not str
+            or type(expected) is not str
+            or type(actual) is not str
+            or type(held) is not bool
+        ):
+            return None
+        key = (fact, op, expected, actual, held)
+        reason = cache.get(key)
+        if reason is None:  # new text: checked once, then shared
+            if not (
+                (fact.isascii() or valid_text(fact))
+                and (op.isascii() or valid_text(op))
+                and (expected.isascii() or valid_text(expected))
+                and (actual.isascii() or valid_text(actual))
+            ):
+                return None
+            if len(cache) >= _REASONS_MAX:
+                cache.clear()  # bounded: memory stays constant on any input
+            reason = cache[key] = _reason(fact, op, expected, actual, held)
+        append(reason)
+    return tuple(out)
+
+
+def _details_fast(items: object) -> tuple[tuple[str, str], ...] | None:
+    """Plainly valid ``[name, value]`` lists as a tuple of pairs; None for anything else.
+
+    Equal details recur across a cohort (a rule's placement, the same missing
+    licences): one shared tuple each (a bounded cache).
+    """
+    if type(items) is not list:
+        return None
+    out: list[tuple[str, str]] = []
+    append = out.append
+    for pair in items:
+        if type(pair) is not list or len(pair) != 2:
+            return None
+        name, value = pair
+        if (
+            type(name) is not str
+            or type(value) is not str
+            or not (name.isascii() or valid_text(name))
+            or not (value.isascii() or valid_text(value))
+        ):
+            return None
+        append((name, value))
+    details = tuple(out)
+    shared = _details.get(details)
+    if shared is None:
+        if len(_details) >= _DETAILS_MAX:
+            _details.clear()  # bounded: memory stays constant on any input
+        shared = _details[details] = details
+    return shared
+
+
+def referral_fast(item: object, dates: dict[str, dt.date]) -> Referral | None:
+    """A :class:`Referral` from JSON data when plainly valid; None to use the strict path.
+
+    Checks what the strict converter checks (neither :class:`Referral` nor
+    :class:`Reason` has validators; :class:`Receipt`'s are checked as in
+    :func:`assessment_fast`): the keys (the first five required, no unknown
+    ones, here, in each reason or in the receipt), each type (text as str
+    without lone surrogates, blank text allowed; ``proposed_on`` as
+    ``YYYY-MM-DD``; ``reasons`` a list of objects with all five fields,
+    ``held`` true or false; ``details`` a list of two-text lists; the
+    receipt null or an object). Equal reasons share one value (a bounded
+    cache). ``dates`` is the caller's cache of parsed dates (kept small).
+    """
+    if not _REFERRAL_FITS or type(item) is not dict or not _REFERRAL_KEYS.issuperset(item):
+        return None
+    try:
+        business_id = item["business_id"]
+        unit = item["unit"]
+        rule_id = item["rule_id"]
+        rule_version = item["rule_version"]
+        proposed = item["proposed_on"]
+    except KeyError:
+        return None
+    if (
+        type(business_id) is not str
+        or type(unit) is not str
+        or type(rule_id) is not str
+        or type(rule_version) is not str
+    ):
+        return None
+    if not (
+        (business_id.isascii() or valid_text(business_id))
+        and (unit.isascii() or valid_text(unit))
+        and (rule_id.isascii() or valid_text(rule_id))
+        and (rule_version.isascii() or valid_text(rule_version))
+    ):
+        return None
+    proposed_on = day_of(proposed, dates)
+    if proposed_on is None:
+        return None
+    if "reasons" in item:
+        reasons = _reasons_fast(item["reasons"])
+        if reasons is None:
+            return None
+    else:
+        reasons = ()
+    if "details" in item:
+        details = _details_fast(item["details"])
+        if details is None:
+            return None
+    else:
+        details = ()
+    receipt = item.get("receipt")
+    if receipt is not None:
+        receipt = _receipt_fast(receipt, dates)
+        if receipt is None:
+            return None
+    return _referral(
+        business_id, unit, rule_id, rule_version, proposed_on, reasons, details, receipt
+    )

@@ -16,7 +16,14 @@ from typing import Any
 import attrs
 
 from .._engine import Evaluation
-from .._fastobs import ASSESSMENT_FIELDS, RECEIPT_FIELDS, RESULT_FIELDS, observations_fast
+from .._fastobs import (
+    ASSESSMENT_FIELDS,
+    REASON_FIELDS,
+    RECEIPT_FIELDS,
+    REFERRAL_FIELDS,
+    RESULT_FIELDS,
+    observations_fast,
+)
 from .._model import Assessment, CriterionResult, Reason, Receipt, Referral
 from .._serialize import encode
 
@@ -26,17 +33,8 @@ _EXPECTED_FIELDS: dict[type, tuple[str, ...]] = {
     Evaluation: ("business_id", "assessments", "referrals", "issues", "failures"),
     Assessment: ASSESSMENT_FIELDS,
     CriterionResult: RESULT_FIELDS,
-    Referral: (
-        "business_id",
-        "unit",
-        "rule_id",
-        "rule_version",
-        "proposed_on",
-        "reasons",
-        "details",
-        "receipt",
-    ),
-    Reason: ("fact", "op", "expected", "actual", "held"),
+    Referral: REFERRAL_FIELDS,
+    Reason: REASON_FIELDS,
     Receipt: RECEIPT_FIELDS,
 }
 

@@ -21,7 +21,7 @@ from attrs import field, frozen
 
 from .._errors import DecodeError, FieldIssue, InvalidFieldError
 from .._eventlog import EventRecord
-from .._fastobs import assessment_fast, observations_fast
+from .._fastobs import assessment_fast, observations_fast, referral_fast, valid_text
 from .._json import dumpb, loads
 from .._model import Assessment, Business, Milestone, Observation, Programme, Referral, Session
 from .._serialize import decode, encode
@@ -498,10 +498,15 @@ def from_record(record: EventRecord) -> Event:
         recorded = assessment_recorded_fast(data)
         if recorded is not None:
             return recorded
+    elif cls is ReferralProposed:
+        # A referral proposal (one to five per case): likewise, without cattrs.
+        proposed = referral_proposed_fast(data)
+        if proposed is not None:
+            return proposed
     return decode(data, cls, record=name)
 
 
-#: Parsed dates for :func:`from_record` (bounded by ``observations_fast``/``assessment_fast``).
+#: Parsed dates for :func:`from_record` (bounded by the fast decoders' ``day_of``).
 _DATES: dict[str, dt.date] = {}
 
 _RECORDED_FIELDS = ("assessment", "phase", "schema")
@@ -539,3 +544,42 @@ def assessment_recorded_fast(data: object) -> AssessmentRecorded | None:
     if assessment is None:
         return None
     return _assessment_recorded(assessment, phase, schema)
+
+
+_PROPOSED_FIELDS = ("referral_id", "referral", "schema")
+_PROPOSED_KEYS = frozenset(_PROPOSED_FIELDS)
+_PROPOSED_SCHEMA: object = attrs.fields(ReferralProposed).schema.default
+#: ReferralProposed without its ``referral_id`` check (made by hand below); it steps aside if
+#: the class changes shape or gains another validator.
+_referral_proposed = trusted_constructor(ReferralProposed, _PROPOSED_FIELDS)
+_PROPOSED_FITS = _referral_proposed is not ReferralProposed and [
+    f.validator for f in attrs.fields(ReferralProposed)
+] == [_text, None, None]
+
+
+def referral_proposed_fast(data: object) -> ReferralProposed | None:
+    """A ``referral.proposed`` payload decoded by hand when plainly valid; None otherwise.
+
+    Checks what ``decode(data, ReferralProposed)`` checks: ``referral_id``
+    and ``referral`` present and no unknown key, ``referral_id`` text
+    (not blank, no lone surrogate), ``schema`` (when stored) a whole number,
+    and the referral itself (see :func:`~mentorkit._fastobs.referral_fast`).
+    On None the caller decodes with the strict converter, which reports
+    each bad field by its path; the two agree (property-tested).
+    """
+    if not _PROPOSED_FITS or type(data) is not dict or not _PROPOSED_KEYS.issuperset(data):
+        return None
+    referral_id = data.get("referral_id")
+    schema = data.get("schema", _PROPOSED_SCHEMA)
+    if (
+        type(referral_id) is not str
+        or type(schema) is not int
+        or "referral" not in data
+        or not referral_id.strip()
+        or not (referral_id.isascii() or valid_text(referral_id))
+    ):
+        return None
+    referral = referral_fast(data["referral"], _DATES)
+    if referral is None:
+        return None
+    return _referral_proposed(referral_id, referral, schema)
