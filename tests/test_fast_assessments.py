@@ -6,6 +6,7 @@ at any depth) it either steps aside (None) or gives exactly what
 ``mentorkit.decode`` gives, and never accepts what it rejects.
 """
 
+import copy
 import datetime as dt
 import json
 import re
@@ -127,11 +128,15 @@ def _damage(draw: st.DrawFn, item: dict[str, Any], keys: list[str]) -> None:
     name = draw(st.sampled_from(keys))
     if change == "value":
         near = FIELD_VALUES.get(name)
-        item[name] = draw(near if near is not None and draw(st.booleans()) else odd_values)
+        # A copy: drawn values may be shared module constants (RECEIPT), and later damage
+        # edits in place.
+        item[name] = copy.deepcopy(
+            draw(near if near is not None and draw(st.booleans()) else odd_values)
+        )
     elif change == "drop":
         item.pop(name, None)
     else:
-        item["unexpected"] = draw(odd_values)
+        item["unexpected"] = copy.deepcopy(draw(odd_values))
 
 
 def _damage_assessment(draw: st.DrawFn, data: dict[str, Any]) -> None:
