@@ -8,18 +8,19 @@ read only the events written since it last folded a case.
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any
 
 import pytest
-from hypothesis import event, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from racing_store import Counting, Racing
 
 import mentorkit as mk
 from mentorkit import cases as mc
+from mentorkit.store import SQLiteStore
 from mentorkit.testing.sample import SamplePlugin
 
 REGISTRY = mk.Registry.load(plugins=[SamplePlugin()], entry_points=False, strict=True)
@@ -491,3 +492,65 @@ class TestState:
         assert service.state(BOSS, cid).business.owner.nik == NIK
         with pytest.raises(mk.NotFoundError):
             service.state(BOSS, case_id("b-9"))
+
+
+class _BulkCounting(Counting):
+    """:class:`Counting` over an SQL store, with its bulk reads and writes (also counted)."""
+
+    def __init__(self, inner: SQLiteStore) -> None:
+        super().__init__(inner)
+        self.sql = inner
+        self.version_queries: list[list[str]] = []
+
+    def versions(self, streams: Sequence[str]) -> dict[str, int]:
+        self.version_queries.append(list(streams))
+        return self.sql.versions(streams)
+
+    def read_many(
+        self, streams: Sequence[str], *, bare_kinds: Collection[str] = ()
+    ) -> dict[str, list[mk.EventRecord]]:
+        self.reads.extend((stream, 0) for stream in streams)
+        return self.sql.read_many(streams, bare_kinds=bare_kinds)
+
+    def append_many(
+        self, batches: Sequence[tuple[str, int, Sequence[mk.EventRecord]]]
+    ) -> list[int]:
+        return self.sql.append_many(batches)
+
+
+class TestBulkLoads:
+    """assess_many and record_observations_many check cached states with one version query."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(touched=st.sets(st.sampled_from(BUSINESS_IDS)), bulk_record=st.booleans())
+    def test_only_cases_written_by_someone_else_are_read_again(
+        self, touched: set[str], bulk_record: bool
+    ) -> None:
+        sql = SQLiteStore(":memory:")
+        store = _BulkCounting(sql)
+        service = mc.CaseService(store, REGISTRY, clock=lambda: START, cache_states=True)
+        other = mc.CaseService(sql, REGISTRY, clock=lambda: START)  # another process
+        ids = [service.open_case(BOSS, business(b), PROGRAMME).state.case_id for b in BUSINESS_IDS]
+        for bid in sorted(touched):
+            other.record_prospects(BOSS, case_id(bid), True)
+        store.reads.clear()
+        if bulk_record:
+            day = START.date()
+            items = [
+                (cid, observations(b, day, True)) for cid, b in zip(ids, BUSINESS_IDS, strict=True)
+            ]
+            outcomes = service.record_observations_many(BOSS, items)
+        else:
+            outcomes = service.assess_many(BOSS, ids, on=START.date())
+        # One version query for the three cached cases; only those moved on are read again,
+        # from the version the cache holds.
+        assert store.version_queries == [[mc.stream_name(cid) for cid in ids]]
+        assert sorted(stream for stream, _after in store.reads) == sorted(
+            mc.stream_name(case_id(b)) for b in touched
+        )
+        assert {after for _stream, after in store.reads} <= {1}
+        for cid, outcome in zip(ids, outcomes, strict=True):
+            stored = mc.fold(sql.read(mc.stream_name(cid)))
+            assert outcome.state == stored  # the live state is what was stored
+            assert outcome.state.has_prospects is (True if cid in map(case_id, touched) else None)
+        sql.close()

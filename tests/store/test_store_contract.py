@@ -534,6 +534,25 @@ class RepositoryContract:
             ]
             assert found.get(stream, []) == expected
 
+    @_FIXTURE_OK
+    @given(
+        sizes=st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=6),
+        chunk=st.sampled_from([1, 2, 400]),
+    )
+    def test_versions_is_version_per_stream(
+        self, store: Repository, sizes: list[int], chunk: int
+    ) -> None:
+        streams = [fresh("ver") for _ in sizes]
+        for stream, size in zip(streams, sizes, strict=True):
+            if size:
+                store.append(stream, 0, [event(stream, v) for v in range(1, size + 1)])
+        asked = [*reversed(streams), fresh("none"), streams[0]]  # one unknown, one twice
+        with patch("mentorkit.store._base._CHUNK", chunk):
+            found = store.versions(asked)  # type: ignore[attr-defined]  # the SQL stores' own
+        assert found == {stream: store.version(stream) for stream in asked}
+        assert list(found) == list(dict.fromkeys(asked))
+        assert [found[s] for s in streams] == sizes
+
     # --- append_many: many streams, one transaction
 
     def test_append_many_writes_every_stream_and_returns_versions(self, store: Repository) -> None:

@@ -355,6 +355,25 @@ class CaseService:
             self._remember(stream, state)
         return state
 
+    def _load_many(self, case_ids: Sequence[str]) -> list[CaseState]:
+        """:meth:`_load` for each of ``case_ids`` (each once), read in bulk.
+
+        Cached states are checked with one version query per few hundred
+        cases when the store offers ``versions`` (the SQL stores), and read
+        again only when the store has moved on; the others are read as
+        :meth:`_scan` reads them, a few hundred per query.
+        """
+        streams = [stream_name(case_id) for case_id in case_ids]
+        current: dict[str, CaseState] = {}
+        versions = getattr(self.store, "versions", None)
+        cached = {s: held for s in streams if (held := self._cached(s)) is not None}
+        if cached and versions is not None:
+            stored = versions(list(cached))
+            current = {s: held for s, held in cached.items() if stored[s] == held.version}
+        missing = [c for c, s in zip(case_ids, streams, strict=True) if s not in current]
+        scanned = (state for state, _lean in self._scan(missing, observations=True))
+        return [current[s] if s in current else next(scanned) for s in streams]
+
     def _load(self, case_id: str) -> CaseState:
         state = self._read_state(case_id)
         if state is None:
@@ -845,12 +864,13 @@ class CaseService:
         """
         writes: list[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]] = []
         all_issues = []
-        for case_id, observations in items:
-            state = self._load(case_id)
+        pairs = list(items)
+        _once(case_id for case_id, _ in pairs)
+        loaded = self._load_many([case_id for case_id, _ in pairs])
+        for (case_id, observations), state in zip(pairs, loaded, strict=True):
             events, issues = self._observation_events(actor, state, observations)
             writes.append((case_id, state, events, None))
             all_issues.append(issues)
-        _once(case_id for case_id, _, _, _ in writes)
         states = self._commit_many(actor, writes)
         return [Outcome(st, issues=i) for st, i in zip(states, all_issues, strict=True)]
 
@@ -915,8 +935,7 @@ class CaseService:
         _once(ids)
         writes: list[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]] = []
         evaluations = []
-        for case_id in ids:
-            state = self._load(case_id)
+        for case_id, state in zip(ids, self._load_many(ids), strict=True):
             events, evaluation = self._assessment_events(actor, state, day)
             writes.append((case_id, state, events, None))
             evaluations.append(evaluation)

@@ -855,6 +855,28 @@ class SQLStore(abc.ABC, Generic[C]):
         with self._read() as tx:
             return self._stream_version(tx, stream)
 
+    def versions(self, streams: Sequence[str]) -> dict[str, int]:
+        """:meth:`version` of each of ``streams``, a few hundred streams per query.
+
+        Every stream asked for is a key (0 for one without events). The case
+        service checks its cached states this way before a bulk write,
+        instead of one read per case.
+        """
+        found = dict.fromkeys(streams, 0)
+        names = list(found)
+        for start in range(0, len(names), _CHUNK):
+            chunk = names[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            with self._read() as tx:
+                rows = tx.execute(
+                    f"SELECT stream, MAX(version) FROM events WHERE stream IN ({marks})"
+                    " GROUP BY stream",
+                    chunk,
+                )
+            for stream, version in rows:
+                found[stream] = int(version)
+        return found
+
     def streams(self, prefix: str = "") -> list[str]:
         """The names of the streams starting with ``prefix``, sorted."""
         where, params = self._starts_with("stream", prefix)
