@@ -764,8 +764,9 @@ class SQLStore(abc.ABC, Generic[C]):
         rows = [self._event_row(e) for _, _, events in checked for e in events]
         projectors = list(self._projectors.items())
         with self._write() as tx:
+            versions = self._stream_versions(tx, (stream for stream, _, _ in checked))
             for stream, expected_version, _ in checked:
-                current = self._stream_version(tx, stream)
+                current = versions[stream]
                 if current != expected_version:
                     raise ConflictError(
                         f"stream {stream!r} is at version {current},"
@@ -862,17 +863,21 @@ class SQLStore(abc.ABC, Generic[C]):
         service checks its cached states this way before a bulk write,
         instead of one read per case.
         """
+        with self._read() as tx:
+            return self._stream_versions(tx, streams)
+
+    def _stream_versions(self, tx: Tx, streams: Iterable[str]) -> dict[str, int]:
+        """The version of each of ``streams`` inside ``tx``, :data:`_CHUNK` streams per query."""
         found = dict.fromkeys(streams, 0)
         names = list(found)
         for start in range(0, len(names), _CHUNK):
             chunk = names[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
-            with self._read() as tx:
-                rows = tx.execute(
-                    f"SELECT stream, MAX(version) FROM events WHERE stream IN ({marks})"
-                    " GROUP BY stream",
-                    chunk,
-                )
+            rows = tx.execute(
+                f"SELECT stream, MAX(version) FROM events WHERE stream IN ({marks})"
+                " GROUP BY stream",
+                chunk,
+            )
             for stream, version in rows:
                 found[stream] = int(version)
         return found
