@@ -6,8 +6,8 @@ HYPOTHESIS_PROFILE=ci) runs more examples.
 Tests are not a package (``--import-mode=importlib``), so the helper modules
 some test folders share are loaded by path once and registered in
 ``sys.modules`` under their file names: tests ``import batch_data``,
-``import racing_store`` or ``import receipts_pack``, and the CLI tests can name plugins as
-``receipts_pack:ReceiptsPlugin``.
+``import racing_store``, ``import fast_decoding`` or ``import receipts_pack``, and the CLI
+tests can name plugins as ``receipts_pack:ReceiptsPlugin``.
 """
 
 import importlib.util
@@ -31,6 +31,7 @@ settings.register_profile(
 _HELPERS = (
     Path("batch/batch_data.py"),
     Path("cases/racing_store.py"),
+    Path("fast_decoding.py"),
     Path("receipts/receipts_pack.py"),
 )
 

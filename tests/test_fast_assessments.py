@@ -6,9 +6,6 @@ at any depth) it either steps aside (None) or gives exactly what
 ``mentorkit.decode`` gives, and never accepts what it rejects.
 """
 
-import copy
-import datetime as dt
-import json
 import re
 from typing import Any
 from unittest import mock
@@ -19,6 +16,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mentorkit as mk
+from fast_decoding import (
+    AT,
+    DATES,
+    HASH,
+    HASHES,
+    RECEIPT,
+    TEXTS,
+    damage,
+    read_both_ways,
+    stored,
+    strict_decode,
+)
 from mentorkit import _fastobs
 from mentorkit import cases as mc
 from mentorkit._fastobs import assessment_fast
@@ -26,10 +35,6 @@ from mentorkit._trusted import trusted_constructor
 from mentorkit.cases import _events
 from mentorkit.cases._events import assessment_recorded_fast
 from mentorkit.testing import strategies as mks
-
-AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-HASH = "sha256:" + "0123456789abcdef" * 4
-RECEIPT = {"declaration": HASH, "pack": HASH, "inputs": HASH, "on": "2025-01-01"}
 
 # Values the strict decoder may or may not accept in any field: every JSON type, edge
 # numbers, near-miss dates and hashes, text with a lone surrogate.
@@ -75,37 +80,27 @@ odd_values = st.one_of(
     st.dictionaries(st.sampled_from(["x", "score"]), st.integers(), max_size=1),
 )
 
-_TEXTS = st.sampled_from(["", " ", "é", "\ud800", "x\udfffy", None, 1, True, ["x"]]) | mks.names()
-_DATES = st.sampled_from(
-    ["2025-02-30", "2025-1-31", "20250131", "2025-01-31T00:00", "\u0662\u0660\u0662\u0665-01-01"]
-) | mks.dates().map(dt.date.isoformat)
-_HASHES = (
-    st.sampled_from(
-        [HASH.upper(), HASH[:-1], HASH + "0", HASH + "\n", "sha256:" + "g" * 64, "\ud800", 71, None]
-    )
-    | mks.hashes()
-)
 _NUMBERS = st.sampled_from([True, False, 0, 50, 100, 101, -1, -0.0, 100.0, 100.000001, "50"]) | (
     st.floats(allow_nan=True, allow_infinity=True) | st.integers(10**308, 10**400)
 )
 # Near misses (and valid alternatives) for each field: most corruptions hit one check.
 FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
-    "business_id": _TEXTS,
-    "rubric_id": _TEXTS,
-    "rubric_version": _TEXTS,
-    "level": _TEXTS,
-    "scheme": _TEXTS,
-    "assessed_on": _DATES,
-    "on": _DATES,
+    "business_id": TEXTS,
+    "rubric_id": TEXTS,
+    "rubric_version": TEXTS,
+    "level": TEXTS,
+    "scheme": TEXTS,
+    "assessed_on": DATES,
+    "on": DATES,
     "status": st.sampled_from(["complete", "incomplete", "Complete", "", None, 1]),
     "score": _NUMBERS,
     "criteria": st.sampled_from([[], None, "c", {}, [{}], [None]]),
     "missing": st.lists(st.sampled_from(["c", "", "é", "\ud800", 1, None, True]), max_size=2)
     | st.sampled_from(["abc", None, {}]),
     "receipt": st.sampled_from([None, {}, [], "x", RECEIPT, {**RECEIPT, "scheme": "s"}]),
-    "declaration": _HASHES,
-    "pack": _HASHES,
-    "inputs": _HASHES,
+    "declaration": HASHES,
+    "pack": HASHES,
+    "inputs": HASHES,
     "phase": st.sampled_from(["baseline", "follow_up", "Baseline", "", "\ud800", None, 1]),
     "schema": st.sampled_from([True, False, 0, 1, 2, -1, 1.0, "1", None, 10**30]),
     "assessment": st.sampled_from([None, [], "x", {}]),
@@ -117,26 +112,9 @@ RESULT_KEYS = [a.name for a in attrs.fields(mk.CriterionResult)]
 RECORDED_KEYS = [a.name for a in attrs.fields(mc.AssessmentRecorded)]
 
 
-def _stored(value: object) -> Any:
-    """``value`` as JSON data, as a store gives it back (enums as their text)."""
-    return json.loads(mk.dumps(value))
-
-
 def _damage(draw: st.DrawFn, item: dict[str, Any], keys: list[str]) -> None:
     """Change one field of ``item`` to an odd value, drop one, or add an unknown one."""
-    change = draw(st.sampled_from(["value", "value", "drop", "extra"]))
-    name = draw(st.sampled_from(keys))
-    if change == "value":
-        near = FIELD_VALUES.get(name)
-        # A copy: drawn values may be shared module constants (RECEIPT), and later damage
-        # edits in place.
-        item[name] = copy.deepcopy(
-            draw(near if near is not None and draw(st.booleans()) else odd_values)
-        )
-    elif change == "drop":
-        item.pop(name, None)
-    else:
-        item["unexpected"] = copy.deepcopy(draw(odd_values))
+    damage(draw, item, keys, FIELD_VALUES, odd_values)
 
 
 def _damage_assessment(draw: st.DrawFn, data: dict[str, Any]) -> None:
@@ -156,7 +134,7 @@ def _damage_assessment(draw: st.DrawFn, data: dict[str, Any]) -> None:
 @st.composite
 def assessment_payloads(draw: st.DrawFn) -> Any:
     """Encoded assessments, most of them damaged once or more."""
-    data = _stored(draw(mks.assessments()))
+    data = stored(draw(mks.assessments()))
     for _ in range(draw(st.integers(0, 3))):
         _damage_assessment(draw, data)
     return data
@@ -168,20 +146,13 @@ def recorded_payloads(draw: st.DrawFn) -> Any:
     event = mc.AssessmentRecorded(
         draw(mks.assessments()), draw(st.sampled_from(mc.AssessmentPhase))
     )
-    data = _stored(event)
+    data = stored(event)
     for _ in range(draw(st.integers(0, 3))):
         if draw(st.booleans()) and isinstance(data.get("assessment"), dict):
             _damage_assessment(draw, data["assessment"])
         else:
             _damage(draw, data, RECORDED_KEYS)
     return data
-
-
-def _strict(data: Any, cls: type[Any]) -> Any:
-    try:
-        return mk.decode(data, cls)
-    except mk.DecodeError:
-        return None
 
 
 def _types(assessment: mk.Assessment) -> list[type]:
@@ -200,7 +171,7 @@ def _types(assessment: mk.Assessment) -> list[type]:
 class TestAssessmentFast:
     @given(mks.assessments())
     def test_a_valid_assessment_is_decoded_fast_and_equal(self, assessment: mk.Assessment) -> None:
-        fast = assessment_fast(_stored(assessment), {})
+        fast = assessment_fast(stored(assessment), {})
         assert fast is not None
         assert fast == assessment
         assert _types(fast) == _types(assessment)
@@ -210,7 +181,7 @@ class TestAssessmentFast:
     def test_never_accepts_what_the_strict_decoder_rejects(self, data: Any) -> None:
         fast = assessment_fast(data, {})
         if fast is not None:
-            strict = _strict(data, mk.Assessment)
+            strict = strict_decode(data, mk.Assessment)
             assert strict is not None, "the fast path accepted what the strict one rejects"
             assert fast == strict
             assert _types(fast) == _types(strict)
@@ -272,7 +243,7 @@ class TestAssessmentFast:
         assert path in [issue.path for issue in caught.value.issues]
 
     def test_only_lists_are_read_as_lists(self) -> None:
-        data = _stored(mk.Assessment("b", "r", "1", AT.date(), mk.AssessmentStatus.INCOMPLETE))
+        data = stored(mk.Assessment("b", "r", "1", AT.date(), mk.AssessmentStatus.INCOMPLETE))
         for odd in ("c", {"c": 1}):
             assert assessment_fast({**data, "missing": odd}, {}) is None  # the strict path decides
             assert assessment_fast({**data, "criteria": odd}, {}) is None
@@ -283,10 +254,10 @@ class TestAssessmentFast:
         assert assessment_fast(incomplete, {}) == mk.decode(incomplete, mk.Assessment)
         for extra in ({"score": 1.0}, {"level": "x"}, {"score": 1.0, "level": "x"}):
             assert assessment_fast({**incomplete, **extra}, {}) is None
-            assert _strict({**incomplete, **extra}, mk.Assessment) is None
+            assert strict_decode({**incomplete, **extra}, mk.Assessment) is None
 
     def test_steps_aside_when_a_class_changes_shape(self) -> None:
-        data = _stored(mk.Assessment("b", "r", "1", AT.date(), mk.AssessmentStatus.INCOMPLETE))
+        data = stored(mk.Assessment("b", "r", "1", AT.date(), mk.AssessmentStatus.INCOMPLETE))
         assert assessment_fast(data, {}) is not None
         with mock.patch.object(_fastobs, "_ASSESSMENT_FITS", False):
             assert assessment_fast(data, {}) is None
@@ -373,7 +344,7 @@ class TestAssessmentRecordedFast:
     def test_never_accepts_what_the_strict_decoder_rejects(self, data: Any) -> None:
         fast = assessment_recorded_fast(data)
         if fast is not None:
-            strict = _strict(data, mc.AssessmentRecorded)
+            strict = strict_decode(data, mc.AssessmentRecorded)
             assert strict is not None, "the fast path accepted what the strict one rejects"
             assert fast == strict
             assert type(fast.schema) is type(strict.schema)
@@ -384,15 +355,7 @@ class TestAssessmentRecordedFast:
     def test_from_record_gives_equal_events_either_way(self, data: Any) -> None:
         record = mk.EventRecord("case/c-1", 4, "assessment.recorded", "u", AT, data)
 
-        def read() -> tuple[Any, str | None]:
-            try:
-                return mc.from_record(record), None
-            except mk.DecodeError as error:
-                return None, str(error)
-
-        with_fast = read()
-        with mock.patch.object(_events, "assessment_recorded_fast", return_value=None):
-            strict_only = read()
+        with_fast, strict_only = read_both_ways(record, "assessment_recorded_fast")
         assert with_fast == strict_only
 
     @pytest.mark.parametrize(
@@ -429,7 +392,7 @@ class TestAssessmentRecordedFast:
             "case/c-1", 3, "u", AT, mc.AssessmentRecorded(assessment, mc.AssessmentPhase.BASELINE)
         )
         assert mc.from_record(record).assessment.receipt == receipt  # type: ignore[union-attr]
-        payload = _stored(mc.AssessmentRecorded(assessment, mc.AssessmentPhase.BASELINE))
+        payload = stored(mc.AssessmentRecorded(assessment, mc.AssessmentPhase.BASELINE))
         payload["assessment"]["receipt"]["pack"] = HASH.replace("a", "A")
         damaged = mk.EventRecord("case/c-1", 3, "assessment.recorded", "u", AT, payload)
         with pytest.raises(mk.DecodeError) as caught:

@@ -7,7 +7,6 @@ steps aside (None) or gives exactly what ``mentorkit.decode`` gives, and
 never accepts what it rejects.
 """
 
-import copy
 import datetime as dt
 import json
 from typing import Any
@@ -19,6 +18,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mentorkit as mk
+from fast_decoding import (
+    AT,
+    DATES,
+    HASH,
+    HASHES,
+    RECEIPT,
+    TEXTS,
+    copied,
+    damage,
+    read_both_ways,
+    stored,
+    strict_decode,
+)
 from mentorkit import Registry, _fastobs
 from mentorkit import cases as mc
 from mentorkit._fastobs import (
@@ -37,10 +49,7 @@ from mentorkit.cases._events import referral_proposed_fast
 from mentorkit.testing import strategies as mks
 from mentorkit.testing.sample import SAMPLE_RUBRIC, SamplePlugin
 
-AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 DAY = dt.date(2026, 3, 1)
-HASH = "sha256:" + "0123456789abcdef" * 4
-RECEIPT = {"declaration": HASH, "pack": HASH, "inputs": HASH, "on": "2025-01-01"}
 REASON = {
     "fact": "business.nib",
     "op": "is false",
@@ -85,30 +94,20 @@ odd_values = st.one_of(
     st.dictionaries(st.sampled_from(["x", "fact", "ab"]), st.integers(), max_size=1),
 )
 
-_TEXTS = st.sampled_from(["", " ", "é", "\ud800", "x\udfffy", None, 1, True, ["x"]]) | mks.names()
-_DATES = st.sampled_from(
-    ["2025-02-30", "2025-1-31", "20250131", "2025-01-31T00:00", "\u0662\u0660\u0662\u0665-01-01"]
-) | mks.dates().map(dt.date.isoformat)
-_HASHES = (
-    st.sampled_from(
-        [HASH.upper(), HASH[:-1], HASH + "0", HASH + "\n", "sha256:" + "g" * 64, "\ud800", 71, None]
-    )
-    | mks.hashes()
-)
 # Near misses (and valid alternatives) for each field: most corruptions hit one check.
 FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
-    "business_id": _TEXTS,
-    "unit": _TEXTS,
-    "rule_id": _TEXTS,
-    "rule_version": _TEXTS,
-    "fact": _TEXTS,
-    "op": _TEXTS,
-    "expected": _TEXTS,
-    "actual": _TEXTS,
-    "scheme": _TEXTS,
-    "referral_id": _TEXTS,
-    "proposed_on": _DATES,
-    "on": _DATES,
+    "business_id": TEXTS,
+    "unit": TEXTS,
+    "rule_id": TEXTS,
+    "rule_version": TEXTS,
+    "fact": TEXTS,
+    "op": TEXTS,
+    "expected": TEXTS,
+    "actual": TEXTS,
+    "scheme": TEXTS,
+    "referral_id": TEXTS,
+    "proposed_on": DATES,
+    "on": DATES,
     "held": st.sampled_from([True, False, 0, 1, "true", None, []]),
     "reasons": st.sampled_from([[], None, "r", {}, [{}], [None], [REASON], [[REASON]], (REASON,)]),
     "details": st.sampled_from(
@@ -130,9 +129,9 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
         ]
     ),
     "receipt": st.sampled_from([None, {}, [], "x", RECEIPT, {**RECEIPT, "scheme": "s"}]),
-    "declaration": _HASHES,
-    "pack": _HASHES,
-    "inputs": _HASHES,
+    "declaration": HASHES,
+    "pack": HASHES,
+    "inputs": HASHES,
     "schema": st.sampled_from([True, False, 0, 1, 2, -1, 1.0, "1", None, 10**30]),
     "referral": st.sampled_from([None, [], "x", {}]),
 }
@@ -141,11 +140,6 @@ REFERRAL_KEYS = [a.name for a in attrs.fields(mk.Referral)]
 REASON_KEYS = [a.name for a in attrs.fields(mk.Reason)]
 RECEIPT_KEYS = [a.name for a in attrs.fields(mk.Receipt)]
 PROPOSED_KEYS = [a.name for a in attrs.fields(mc.ReferralProposed)]
-
-
-def _stored(value: object) -> Any:
-    """``value`` as JSON data, as a store gives it back (tuples as lists)."""
-    return json.loads(mk.dumps(value))
 
 
 @st.composite
@@ -167,22 +161,9 @@ def engine_referrals(draw: st.DrawFn) -> tuple[mk.Referral, ...]:
 any_referrals = mks.referrals() | engine_referrals().filter(bool).map(lambda found: found[0])
 
 
-def _odd(draw: st.DrawFn, strategy: st.SearchStrategy[Any]) -> Any:
-    """A value drawn from ``strategy``, copied: a later damage must not change a shared one."""
-    return copy.deepcopy(draw(strategy))
-
-
 def _damage(draw: st.DrawFn, item: dict[str, Any], keys: list[str]) -> None:
     """Change one field of ``item`` to an odd value, drop one, or add an unknown one."""
-    change = draw(st.sampled_from(["value", "value", "drop", "extra"]))
-    name = draw(st.sampled_from(keys))
-    if change == "value":
-        near = FIELD_VALUES.get(name)
-        item[name] = _odd(draw, near if near is not None and draw(st.booleans()) else odd_values)
-    elif change == "drop":
-        item.pop(name, None)
-    else:
-        item["unexpected"] = _odd(draw, odd_values)
+    damage(draw, item, keys, FIELD_VALUES, odd_values)
 
 
 def _damage_detail(draw: st.DrawFn, details: list[Any]) -> None:
@@ -191,13 +172,13 @@ def _damage_detail(draw: st.DrawFn, details: list[Any]) -> None:
     pair = details[index]
     change = draw(st.sampled_from(["element", "drop", "add", "pair"]))
     if change == "pair" or not isinstance(pair, list) or not pair:
-        details[index] = _odd(draw, odd_values)
+        details[index] = copied(draw, odd_values)
     elif change == "element":
-        pair[draw(st.integers(0, len(pair) - 1))] = _odd(draw, odd_values)
+        pair[draw(st.integers(0, len(pair) - 1))] = copied(draw, odd_values)
     elif change == "drop":
         pair.pop()
     else:
-        pair.append(_odd(draw, odd_values))
+        pair.append(copied(draw, odd_values))
 
 
 def _damage_referral(draw: st.DrawFn, data: dict[str, Any]) -> None:
@@ -219,7 +200,7 @@ def _damage_referral(draw: st.DrawFn, data: dict[str, Any]) -> None:
 @st.composite
 def referral_payloads(draw: st.DrawFn) -> Any:
     """Encoded referrals, most of them damaged once or more."""
-    data = _stored(draw(any_referrals))
+    data = stored(draw(any_referrals))
     for _ in range(draw(st.integers(0, 3))):
         _damage_referral(draw, data)
     return data
@@ -229,7 +210,7 @@ def referral_payloads(draw: st.DrawFn) -> Any:
 def proposed_payloads(draw: st.DrawFn) -> Any:
     """Encoded ``referral.proposed`` events, damaged at the top or in the referral."""
     event = mc.ReferralProposed(draw(mks.identifiers("unit-")), draw(any_referrals))
-    data = _stored(event)
+    data = stored(event)
     for _ in range(draw(st.integers(0, 3))):
         if draw(st.booleans()) and isinstance(data.get("referral"), dict):
             _damage_referral(draw, data["referral"])
@@ -253,17 +234,10 @@ def _texts_in(value: Any) -> list[tuple[Any, Any]]:
 @st.composite
 def text_damaged_payloads(draw: st.DrawFn) -> Any:
     """Encoded ``referral.proposed`` events with one text, anywhere, made blank or bad Unicode."""
-    data = _stored(mc.ReferralProposed(draw(mks.identifiers("unit-")), draw(any_referrals)))
+    data = stored(mc.ReferralProposed(draw(mks.identifiers("unit-")), draw(any_referrals)))
     container, key = draw(st.sampled_from(_texts_in(data)))
     container[key] = draw(st.sampled_from(["", " \t", "\ud800", "a\udfffb", "\udbff\udfff"]))
     return data
-
-
-def _strict(data: Any, cls: type[Any]) -> Any:
-    try:
-        return mk.decode(data, cls)
-    except mk.DecodeError:
-        return None
 
 
 def _types(referral: mk.Referral) -> list[type]:
@@ -280,10 +254,10 @@ def _types(referral: mk.Referral) -> list[type]:
 class TestReferralFast:
     @given(mks.referrals())
     def test_a_valid_referral_is_decoded_fast_and_equal(self, referral: mk.Referral) -> None:
-        fast = referral_fast(_stored(referral), {})
+        fast = referral_fast(stored(referral), {})
         assert fast is not None
         assert fast == referral
-        assert fast == mk.decode(_stored(referral), mk.Referral)
+        assert fast == mk.decode(stored(referral), mk.Referral)
         assert _types(fast) == _types(referral)
 
     @given(engine_referrals())
@@ -291,17 +265,17 @@ class TestReferralFast:
         self, referrals: tuple[mk.Referral, ...]
     ) -> None:
         for referral in referrals:
-            fast = referral_fast(_stored(referral), {})
+            fast = referral_fast(stored(referral), {})
             assert fast is not None
-            assert fast == referral == mk.decode(_stored(referral), mk.Referral)
-            assert _types(fast) == _types(mk.decode(_stored(referral), mk.Referral))
+            assert fast == referral == mk.decode(stored(referral), mk.Referral)
+            assert _types(fast) == _types(mk.decode(stored(referral), mk.Referral))
 
     @settings(max_examples=400)
     @given(referral_payloads())
     def test_never_accepts_what_the_strict_decoder_rejects(self, data: Any) -> None:
         fast = referral_fast(data, {})
         if fast is not None:
-            strict = _strict(data, mk.Referral)
+            strict = strict_decode(data, mk.Referral)
             assert strict is not None, "the fast path accepted what the strict one rejects"
             assert fast == strict
             assert _types(fast) == _types(strict)
@@ -370,7 +344,7 @@ class TestReferralFast:
         for name in ("business_id", "unit", "rule_id", "rule_version", "proposed_on"):
             partial = {k: v for k, v in bare.items() if k != name}
             assert referral_fast(partial, {}) is None
-            assert _strict(partial, mk.Referral) is None
+            assert strict_decode(partial, mk.Referral) is None
 
     def test_blank_text_is_accepted_as_the_strict_decoder_does(self) -> None:
         # Referral and Reason have no non-empty checks: blank text decodes, both ways.
@@ -382,15 +356,15 @@ class TestReferralFast:
         assert fast == mk.decode(blank, mk.Referral)
 
     def test_only_lists_of_pairs_are_read_as_details(self) -> None:
-        data = _stored(mk.Referral("b", "u", "r", "1", AT.date()))
+        data = stored(mk.Referral("b", "u", "r", "1", AT.date()))
         # The strict decoder reads any iterable (the text "ab" as the pair ('a', 'b')); such
         # data never comes from JSON: the strict path decides.
         details: list[Any] = [["ab"], {"ab": 1}, [("a", "b")], (["a", "b"],)]
         for odd in details:
             assert referral_fast({**data, "details": odd}, {}) is None
-            assert _strict({**data, "details": odd}, mk.Referral) is not None
+            assert strict_decode({**data, "details": odd}, mk.Referral) is not None
         assert referral_fast({**data, "details": "ab"}, {}) is None
-        assert _strict({**data, "details": "ab"}, mk.Referral) is None
+        assert strict_decode({**data, "details": "ab"}, mk.Referral) is None
         reasons: list[Any] = ["r", {"r": 1}, (REASON,)]
         for odd in reasons:
             assert referral_fast({**data, "reasons": odd}, {}) is None
@@ -413,7 +387,7 @@ class TestReferralFast:
         assert 0 < len(_details) <= _DETAILS_MAX
 
     def test_steps_aside_when_a_class_changes_shape(self) -> None:
-        data = _stored(mk.Referral("b", "u", "r", "1", AT.date()))
+        data = stored(mk.Referral("b", "u", "r", "1", AT.date()))
         assert referral_fast(data, {}) is not None
         with mock.patch.object(_fastobs, "_REFERRAL_FITS", False):
             assert referral_fast(data, {}) is None
@@ -506,7 +480,7 @@ class TestReferralProposedFast:
     def test_never_accepts_what_the_strict_decoder_rejects(self, data: Any) -> None:
         fast = referral_proposed_fast(data)
         if fast is not None:
-            strict = _strict(data, mc.ReferralProposed)
+            strict = strict_decode(data, mc.ReferralProposed)
             assert strict is not None, "the fast path accepted what the strict one rejects"
             assert fast == strict
             assert type(fast.schema) is type(strict.schema)
@@ -517,7 +491,7 @@ class TestReferralProposedFast:
     def test_text_anywhere_is_checked_as_the_strict_decoder_checks_it(self, data: Any) -> None:
         # Blank text is refused only as a referral_id; a lone surrogate everywhere.
         fast = referral_proposed_fast(data)
-        strict = _strict(data, mc.ReferralProposed)
+        strict = strict_decode(data, mc.ReferralProposed)
         assert fast == strict
 
     @settings(max_examples=200)
@@ -525,15 +499,7 @@ class TestReferralProposedFast:
     def test_from_record_gives_equal_events_either_way(self, data: Any) -> None:
         record = mk.EventRecord("case/c-1", 4, "referral.proposed", "u", AT, data)
 
-        def read() -> tuple[Any, str | None]:
-            try:
-                return mc.from_record(record), None
-            except mk.DecodeError as error:
-                return None, str(error)
-
-        with_fast = read()
-        with mock.patch.object(_events, "referral_proposed_fast", return_value=None):
-            strict_only = read()
+        with_fast, strict_only = read_both_ways(record, "referral_proposed_fast")
         assert with_fast == strict_only
 
     @pytest.mark.parametrize(
@@ -567,7 +533,7 @@ class TestReferralProposedFast:
         referral = mk.Referral(
             "b", "u", "r", "1", AT.date(), (mk.Reason("f", "==", "1", "2", True),)
         )
-        payload = _stored(mc.ReferralProposed("u-1", referral))
+        payload = stored(mc.ReferralProposed("u-1", referral))
         assert mc.from_record(mk.EventRecord("case/c-1", 3, "referral.proposed", "u", AT, payload))
         payload["referral"]["reasons"][0]["held"] = "yes"
         damaged = mk.EventRecord("case/c-1", 3, "referral.proposed", "u", AT, payload)
@@ -577,7 +543,7 @@ class TestReferralProposedFast:
 
     def test_steps_aside_when_the_event_class_changes_shape(self) -> None:
         event = mc.ReferralProposed("capital-1", mk.Referral("b", "u", "r", "1", AT.date()))
-        data = _stored(event)
+        data = stored(event)
         assert referral_proposed_fast(data) == event
         with mock.patch.object(_events, "_PROPOSED_FITS", False):
             assert referral_proposed_fast(data) is None

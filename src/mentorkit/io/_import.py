@@ -143,6 +143,7 @@ class ImportStream:
         sheet: str | None,
         progress: Callable[[int], None] | None,
     ) -> None:
+        #: The file read.
         self.path = path
         self._spec = spec
         self._rubrics = rubrics
