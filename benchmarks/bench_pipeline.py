@@ -18,6 +18,9 @@ and are written before the clock starts. Target: 90,000 businesses
 installed (``pip install -e plugins/*``).
 
     python benchmarks/bench_pipeline.py --businesses 90000 --mentors 2000
+
+``--keep DIR`` leaves the spreadsheets, the store and the report in DIR, to
+profile one step again on the same data.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ def main() -> None:
     parser.add_argument("--businesses", type=int, default=90_000)
     parser.add_argument("--mentors", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="work in DIR (created; must be empty) and keep the spreadsheets, store and report",
+    )
     args = parser.parse_args()
     script = Path(sys.executable).with_name("mentorkit")
     command = str(script) if script.exists() else (shutil.which("mentorkit") or "mentorkit")
@@ -52,6 +60,11 @@ def main() -> None:
     env = {**os.environ, "MENTORKIT_PLUGINS": PLUGINS, "MENTORKIT_LANG": "en"}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        if args.keep:
+            root = Path(args.keep)
+            root.mkdir(parents=True, exist_ok=True)
+            if any(root.iterdir()):
+                parser.error(f"--keep {args.keep}: the directory is not empty")
         files = [str(p) for p in write_spreadsheets(cohort, observations, root).values()]
         db = str(root / "city.db")
         steps = [

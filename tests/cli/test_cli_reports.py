@@ -1,6 +1,7 @@
 """Cohort indicators (plain data) and the self-contained HTML report."""
 
 import datetime as dt
+import itertools
 import json
 import shutil
 import subprocess
@@ -30,6 +31,7 @@ from mentorkit.reports import (
     render_html,
     write_report,
 )
+from mentorkit.reports._html import _MENTOR_COLUMNS, _caseload_bands
 from mentorkit.testing import strategies as mks
 from mentorkit.testing.sample import SAMPLE_RUBRIC
 
@@ -255,6 +257,79 @@ class TestHtml:
         cases = [attrs.evolve(three_cases[0], business=odd)]
         html = render_html(cohort_indicators(cases, as_of=AS_OF), lang="en")
         assert "<b>Setu</b>" not in html
+
+    @staticmethod
+    def _mentored(count: int) -> tuple[list[CohortCase], list[Mentor]]:
+        """``count`` mentors, mentor i with i % 7 cases (M-005 and M-012 have the most, 6)."""
+        mentors = [
+            Mentor(id=f"M-{i:03}", name=f"Mentor {i}", kind=MentorKind.PRACTITIONER, capacity=5)
+            for i in range(count)
+        ]
+        cases = [
+            _case(
+                _business(f"B-{i:03}-{k}", "Setu", Sector.CRAFT), "beginner", None, mentor_id=m.id
+            )
+            for i, m in enumerate(mentors)
+            for k in range(i % 7)
+        ]
+        return cases, mentors
+
+    def test_few_mentors_one_column_each(self) -> None:
+        cases, mentors = self._mentored(_MENTOR_COLUMNS)
+        html = render_html(cohort_indicators(cases, as_of=AS_OF, mentors=mentors), lang="en")
+        section = html[html.index("Mentor caseloads") :]
+        section = section[: section.index("</section>")]
+        assert all(m.id in section for m in mentors)
+        assert "cases per mentor" not in section
+
+    @pytest.mark.parametrize(
+        ("lang", "note", "axis"),
+        [
+            ("en", "mentors: each column", "cases per mentor"),
+            ("id", "setiap kolom", "kasus per pendamping"),
+        ],
+    )
+    def test_many_mentors_caseload_bands_and_the_busiest(
+        self, lang: str, note: str, axis: str
+    ) -> None:
+        cases, mentors = self._mentored(_MENTOR_COLUMNS + 1)
+        ind = cohort_indicators(cases, as_of=AS_OF, mentors=mentors)
+        html = render_html(ind, lang=lang)
+        section = html[
+            html.index("Beban kasus pendamping" if lang == "id" else "Mentor caseloads") :
+        ]
+        section = section[: section.index("</section>")]
+        assert note in section
+        assert axis in section  # the chart counts mentors per caseload band
+        # The busiest (at most ten) are listed, most cases first; the idle ones are not named.
+        busiest = [m.id for m in mentors if mentors.index(m) % 7 == 6][:10]
+        assert busiest == ["M-006", "M-013", "M-020", "M-027", "M-034"]
+        table = section[section.index("<table>") :]
+        order = [table.index(ident) for ident in busiest]
+        assert order == sorted(order)
+        quiet = [m.id for i, m in enumerate(mentors) if i % 7 == 0]
+        assert not any(ident in section for ident in quiet)
+        # Every mentor is still in the data.
+        assert len(ind["mentors"]["caseloads"]) == len(mentors)
+
+    @given(st.lists(st.integers(min_value=0, max_value=500), max_size=60), st.integers(1, 30))
+    def test_caseload_bands(self, loads: list[int], most: int) -> None:
+        bands = _caseload_bands(loads, most)
+        if not loads:
+            assert bands == []
+            return
+        assert 1 <= len(bands) <= most
+        assert sum(n for _low, _high, n in bands) == len(loads)
+        assert bands[0][0] == 0
+        assert bands[-1][0] <= max(loads) <= bands[-1][1]
+        widths = {high - low + 1 for low, high, _n in bands}
+        assert len(widths) == 1
+        if max(loads) < most:
+            assert widths == {1}
+        for (_l1, high, _n1), (low, _h2, _n2) in itertools.pairwise(bands):
+            assert low == high + 1
+        for low, high, n in bands:
+            assert n == sum(1 for load in loads if low <= load <= high)
 
     def test_refuses_other_data(self) -> None:
         from mentorkit import MentorkitError

@@ -15,6 +15,36 @@ _PALETTE = ("#1b6ca8", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#
 _GREY = "#bab0ac"
 
 
+#: Up to this many mentors the caseload chart has a column per mentor; above it, a column per
+#: caseload band (a column per mentor is unreadable there, and slow to draw: 2,000 columns took
+#: a third of a 90,000-business city's report).
+_MENTOR_COLUMNS = 40
+#: At most this many caseload bands (see ``_caseload_bands``).
+_CASELOAD_BANDS = 20
+#: Mentors listed by name of those with the most cases, when the chart shows bands.
+_BUSIEST_MENTORS = 10
+
+
+def _caseload_bands(
+    caseloads: Sequence[int], most: int = _CASELOAD_BANDS
+) -> list[tuple[int, int, int]]:
+    """Mentors per caseload band: ``(low, high, mentors)``, bands of equal width from 0.
+
+    The bands cover 0 to the largest caseload, in order and without gaps,
+    each ``high - low + 1`` wide (one case per band while the largest
+    caseload is under ``most``); at most ``most`` bands. Empty for no
+    mentors.
+    """
+    if not caseloads:
+        return []
+    top = max(caseloads)
+    width = -(-(top + 1) // most)  # ceiling: (top + 1) values in at most ``most`` bands
+    counts = [0] * (top // width + 1)
+    for load in caseloads:
+        counts[load // width] += 1
+    return [(i * width, i * width + width - 1, n) for i, n in enumerate(counts)]
+
+
 def _matplotlib() -> tuple[Any, Any]:
     try:
         # Imported by name: optional dependency, loaded only when a report is drawn.
@@ -147,15 +177,51 @@ class _Charts:
 
         return self.svg(draw, height=max(1.8, 0.45 * len(rows) + 1.2))
 
-    def columns(self, names: Sequence[str], values: Sequence[int], ylabel: str) -> str:
+    def columns(
+        self, names: Sequence[str], values: Sequence[int], ylabel: str, xlabel: str = ""
+    ) -> str:
         def draw(fig: Any) -> None:
             ax = fig.subplots()
             bars = ax.bar(names, values, color=_PALETTE[2])
             ax.bar_label(bars, padding=2)
             ax.set_ylabel(ylabel)
+            if xlabel:
+                ax.set_xlabel(xlabel)
             ax.tick_params(axis="x", labelrotation=90, labelsize=7)
 
         return self.svg(draw, height=3.2)
+
+
+def _caseload_chart(t: Translator, charts: _Charts, loads: Sequence[Mapping[str, Any]]) -> str:
+    """A column per mentor, or for many mentors a column per caseload band and the busiest few."""
+    _ = t.gettext
+    if len(loads) <= _MENTOR_COLUMNS:
+        return charts.columns(
+            [row["mentor_id"] for row in loads], [row["cases"] for row in loads], _("cases")
+        )
+    bands = _caseload_bands([row["cases"] for row in loads])
+    labels = [str(low) if low == high else f"{low}–{high}" for low, high, _n in bands]
+    busiest = sorted(loads, key=lambda row: (-row["cases"], row["mentor_id"]))[:_BUSIEST_MENTORS]
+    return (
+        charts.columns(labels, [n for _low, _high, n in bands], _("mentors"), _("cases per mentor"))
+        + _note(
+            _(
+                "{count} mentors: each column counts the mentors with that many cases."
+                " Every mentor's caseload is in report.json."
+            ).format(count=t.number(len(loads)))
+        )
+        + _table(
+            [_("Mentor"), _("Cases"), _("Capacity")],
+            [
+                [row["mentor_id"], t.number(row["cases"]), _capacity(t, row["capacity"])]
+                for row in busiest
+            ],
+        )
+    )
+
+
+def _capacity(t: Translator, capacity: int | None) -> str:
+    return "–" if capacity is None else t.number(capacity)
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -361,9 +427,7 @@ def render_html(indicators: Mapping[str, Any], *, lang: str = "id") -> str:
     if loads:
         parts.append(
             _head(_("Mentor caseloads"))
-            + charts.columns(
-                [row["mentor_id"] for row in loads], [row["cases"] for row in loads], _("cases")
-            )
+            + _caseload_chart(t, charts, loads)
             + _table(
                 [
                     _("Mentors"),
