@@ -14,12 +14,12 @@ OBSERVATION_FIELDS = tuple(a.name for a in attrs.fields(mk.Observation))
 
 class TestTrustedObservation:
     def test_the_batch_uses_the_shortcut(self) -> None:
-        assert _fastobs._observation is not mk.Observation
+        assert _fastobs.trusted_observation is not mk.Observation
 
     @given(mks.observations())
     def test_equal_to_the_validated_constructor(self, observation: mk.Observation) -> None:
         values = attrs.astuple(observation, recurse=False)
-        made = _fastobs._observation(*values)
+        made = _fastobs.trusted_observation(*values)
         assert type(made) is mk.Observation
         assert made == mk.Observation(*values) == observation
         assert hash(made) == hash(observation)

@@ -45,6 +45,7 @@ __all__ = [
     "day_of",
     "observations_fast",
     "referral_fast",
+    "trusted_observation",
     "unstructure_observation",
     "valid_text",
 ]
@@ -130,7 +131,7 @@ def checked_observation(
     ):
         return None
     if not (business_id.strip() and rubric_id.strip() and criterion_id.strip()):
-        return None  # Observation's own check (_non_empty), made here: see _observation
+        return None  # Observation's own check (_non_empty), made here: see trusted_observation
     # ``isascii()`` first: a method call, cheaper than a function call for ASCII text.
     if not (
         (business_id.isascii() or valid_text(business_id))
@@ -162,13 +163,15 @@ def observations_fast(items: object, dates: dict[str, dt.date]) -> tuple[Observa
         fields = checked_observation(item, dates)
         if fields is None:
             return None
-        append(_observation(*fields))
+        append(trusted_observation(*fields))
     return tuple(out)
 
 
-#: Observation without its validators: every field was checked above as they would check it
-#: (non-empty ids; the types). A property test compares it with ``mentorkit.decode``.
-_observation = trusted_constructor(Observation, OBSERVATION_FIELDS)
+#: Observation without its validators, for fields already checked as they would check them
+#: (non-empty ids; the types): by :func:`checked_observation`, or by the CSV import's direct
+#: reading (``mentorkit.io._columns.observation_row``). Property tests compare both with
+#: ``mentorkit.decode``.
+trusted_observation = trusted_constructor(Observation, OBSERVATION_FIELDS)
 
 
 def unstructure_observation(obs: Observation) -> dict[str, Any]:

@@ -1,15 +1,20 @@
 """Spreadsheet import: flat columns to strict models, bad rows reported, good rows kept."""
 
+import contextlib
+import csv
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import fast_decoding
 from mentorkit import (
     Business,
     DecodeError,
@@ -31,7 +36,8 @@ from mentorkit.io import (
     stream_file,
     write_table,
 )
-from mentorkit.io._columns import observation_row, row_to_data
+from mentorkit.io import _import as io_import
+from mentorkit.io._columns import cell_picker, observation_cells, observation_row, row_to_data
 from mentorkit.testing import strategies as mks
 from mentorkit.testing.sample import SAMPLE_RUBRIC
 
@@ -351,31 +357,69 @@ _SAMPLE_CELLS = {
 }
 
 
+#: Odd cells: lone surrogates, odd whitespace, digits that are not ASCII, near-miss numbers
+#: and dates, words of the other language; each is read the same way by both paths.
+_ODD_CELLS = st.sampled_from(
+    [
+        "\ud800",
+        "x\udfffy",
+        "\u00a0TSL-0001",
+        "\tyes\t",
+        "\u2003",
+        "\u0663",  # an Arabic-Indic 3: a digit to int() and to \\d
+        "\u00b2",  # superscript 2: isdigit() yet no int
+        "1_000",
+        "1 000",
+        "+3",
+        "-0",
+        "YA",
+        "Benar",
+        "2026-2-2",
+        "\uff12\uff10\uff12\uff16-02-02",
+        "2026-02-02 ",
+        "\n2026-02-02",
+    ]
+)
+
+
 @st.composite
-def observation_rows(draw: st.DrawFn) -> dict[str, object]:
-    """CSV-like rows of observations: most plainly valid, some damaged in one cell."""
+def observation_rows(draw: st.DrawFn, odd: bool = True) -> dict[str, object]:
+    """CSV-like rows of observations: most plainly valid, some damaged in one cell.
+
+    ``odd=False`` leaves out what a CSV file cannot hold (typed cells, lone surrogates).
+    """
     criterion = draw(st.sampled_from(SAMPLE_RUBRIC.criteria))
     row: dict[str, object] = {
         "business_id": draw(st.sampled_from(["TSL-0001", " TSL-0002 ", "B\u00e9-3"])),
         "rubric_id": draw(st.sampled_from([SAMPLE_RUBRIC.id, "other-rubric"])),
-        "criterion_id": criterion.id,
+        "criterion_id": draw(st.sampled_from([criterion.id, criterion.id, "no-such-criterion"])),
         "value": draw(st.sampled_from(_SAMPLE_CELLS[criterion.id])),
-        "observed_on": draw(st.sampled_from(["2026-02-02", " 2025-12-31", "2026-02-30", "2/2/26"])),
+        "observed_on": draw(
+            st.sampled_from(["2026-02-02", " 2025-12-31"]) | mks.dates().map(dt.date.isoformat)
+        ),
         "evidence": draw(st.sampled_from(["", "cash book shown", "  ", "buku kas"])),
         "observer": draw(st.sampled_from(["", "MNT-001"])),
     }
-    damage = draw(st.sampled_from(["none", "none", "blank", "drop", "unknown", "typed", "text"]))
-    name = draw(st.sampled_from(sorted(row)))
+    kinds = ["none", "none", "blank", "drop", "unknown", "text", "odd", "odd", "date"]
+    damage = draw(st.sampled_from([*kinds, "typed"] if odd else kinds))
+    # Any column, the answer and the date (read by hand) more often.
+    name = draw(st.sampled_from(sorted(row)) | st.sampled_from(["value", "observed_on"]))
     if damage == "blank":
-        row[name] = draw(st.sampled_from(["", "   "]))
+        row[name] = draw(st.sampled_from(["", "   ", "\t", "\u00a0"]))
     elif damage == "drop":
         del row[name]
     elif damage == "unknown":
-        row["district"] = draw(st.sampled_from(["", "Setu"]))
+        row["district"] = draw(st.sampled_from(["", " ", "Setu"]))
     elif damage == "typed":  # a spreadsheet's number or date cell
         row[name] = draw(st.sampled_from([3, 1.0, dt.date(2026, 2, 2), True, None]))
     elif damage == "text":
         row[name] = draw(st.text(max_size=6))
+    elif damage == "odd":
+        row[name] = draw(_ODD_CELLS)
+    elif damage == "date":
+        row["observed_on"] = draw(st.sampled_from(["2026-02-30", "2/2/26"]) | fast_decoding.DATES)
+    if not odd:
+        row = {k: v.encode(errors="replace").decode() for k, v in row.items() if type(v) is str}
     return row
 
 
@@ -389,14 +433,17 @@ def _general_path(row: dict[str, object], rubrics: Any) -> Observation | None:
         return None
 
 
+_ALL_RUBRICS = st.sampled_from([None, {SAMPLE_RUBRIC.id: SAMPLE_RUBRIC}])
+
+
 class TestObservationRowFastPath:
     """Observation rows read directly give what the general path gives, or step aside."""
 
-    @given(observation_rows(), st.booleans())
+    @settings(max_examples=500)  # a millisecond each: enough to meet each odd cell
+    @given(observation_rows(), _ALL_RUBRICS)
     def test_the_direct_reading_agrees_with_the_general_path(
-        self, row: dict[str, object], with_rubrics: bool
+        self, row: dict[str, object], rubrics: Any
     ) -> None:
-        rubrics = {SAMPLE_RUBRIC.id: SAMPLE_RUBRIC} if with_rubrics else None
         fast = observation_row(row, rubrics, {})
         expected = _general_path(row, rubrics)
         if fast is not None:
@@ -407,6 +454,33 @@ class TestObservationRowFastPath:
         ):
             # Text cells, known columns: the direct reading steps aside only for a bad row.
             assert expected is None
+
+    @settings(max_examples=300)
+    @given(
+        observation_rows(),
+        st.permutations(KINDS["observations"].column_names),
+        st.integers(min_value=0, max_value=2),
+        st.sampled_from(["", "district", "value"]),
+        _ALL_RUBRICS,
+    )
+    def test_cells_read_by_position_are_read_as_the_row(
+        self, row: dict[str, object], order: list[str], left_out: int, odd: str, rubrics: Any
+    ) -> None:
+        """A header in any order, some optional columns left out, maybe a repeated or unknown
+        name: a row read by position is the row read as a dict."""
+        names = [n for n in order if n not in ("evidence", "observer")[:left_out]]
+        if odd:
+            names.insert(len(names) // 2, odd)
+        cells = [row.get(name, "") for name in names]
+        pick = cell_picker(names)
+        if pick is None:
+            assert odd  # only a repeated or an unknown name
+            return
+        assert not odd
+        by_dict = observation_row(dict(zip(names, cells, strict=True)), rubrics, {})
+        by_position = observation_cells(pick(cells), rubrics, {})
+        assert by_position == by_dict
+        assert type(getattr(by_position, "value", None)) is type(getattr(by_dict, "value", None))
 
     def test_an_import_reads_good_rows_directly_and_reports_bad_ones(self, tmp_path: Path) -> None:
         cohort = generate_cohort(5, businesses=8, mentors=1)
@@ -419,6 +493,97 @@ class TestObservationRowFastPath:
         assert [(e.row, [i.path for i in e.issues]) for e in result.errors] == [
             (5, ["$.observed_on"])
         ]
+
+
+@st.composite
+def observation_files(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """A CSV file's header and rows: columns in any order, maybe one missing or unknown;
+    rows valid or damaged, some with a cell missing or extra, some blank."""
+    names = list(draw(st.permutations(KINDS["observations"].column_names)))
+    change = draw(st.sampled_from(["none", "none", "drop", "unknown", "repeat", "spaced"]))
+    if change == "drop":
+        names.pop(draw(st.integers(min_value=0, max_value=len(names) - 1)))
+    elif change == "unknown":
+        names.append("district")
+    elif change == "repeat":
+        names.append(names[0])
+    elif change == "spaced":
+        names[0] = f" {names[0]} "
+    rows: list[list[str]] = []
+    for row in draw(st.lists(observation_rows(odd=False), max_size=12)):
+        cells = [str(row.get(name.strip(), "")) for name in names]
+        shape = draw(st.sampled_from(["same", "same", "same", "short", "long", "blank"]))
+        if shape == "short":
+            cells = cells[: draw(st.integers(min_value=0, max_value=len(cells) - 1))]
+        elif shape == "long":
+            cells.append(draw(st.sampled_from(["", "x", " "])))
+        elif shape == "blank":
+            cells = [" " * len(cell) for cell in cells]
+        rows.append(cells)
+    return names, rows
+
+
+class TestDirectImport:
+    """An import reads plainly valid rows directly: the same records, errors and stored rows
+    as the general path alone (the direct readers stepping aside for every row)."""
+
+    @staticmethod
+    def _import(path: Path, rubrics: Any, *, direct: bool) -> tuple[Any, list[tuple[Any, ...]]]:
+        from mentorkit.store import SQLiteStore
+
+        with contextlib.ExitStack() as stack:
+            if not direct:
+                for name in ("observation_cells", "observation_row"):
+                    stack.enter_context(
+                        mock.patch.object(io_import, name, return_value=None, autospec=True)
+                    )
+            result = import_file(path, rubrics=rubrics)
+            db = path.with_suffix(f".{direct}.db")
+            db.unlink(missing_ok=True)
+            store = SQLiteStore(db)
+            try:
+                stream = stream_file(path, rubrics=rubrics)
+                assert store.add_observations(stream) == len(result.records)
+                assert stream.result() == attrs.evolve(result, records=())
+            finally:
+                store.close()
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            stored = conn.execute("SELECT seq, business_id, data FROM observations").fetchall()
+        return result, stored
+
+    @settings(_TMP, max_examples=60)
+    @given(observation_files(), _ALL_RUBRICS)
+    def test_records_errors_and_stored_rows_are_the_general_paths(
+        self, tmp_path: Path, table: tuple[list[str], list[list[str]]], rubrics: Any
+    ) -> None:
+        names, rows = table
+        path = tmp_path / "observations.csv"
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(names)
+            writer.writerows(rows)
+        direct, direct_rows = self._import(path, rubrics, direct=True)
+        general, general_rows = self._import(path, rubrics, direct=False)
+        assert direct == general  # records, row count and errors (file, row, id, field paths)
+        assert [type(o.value) for o in direct.records] == [type(o.value) for o in general.records]
+        assert [str(e) for e in direct.errors] == [str(e) for e in general.errors]
+        assert direct_rows == general_rows
+
+    def test_the_positional_reading_is_used(self, tmp_path: Path) -> None:
+        """The test above compares something: a plainly valid file is read by position."""
+        path = tmp_path / "observations.csv"
+        row = ["TSL-1", SAMPLE_RUBRIC.id, "has-nib", "ya", "2026-02-02", "", "MNT-1"]
+        write_table(
+            path,
+            KINDS["observations"].column_names,
+            [dict(zip(KINDS["observations"].column_names, row, strict=True))],
+        )
+        with mock.patch.object(io_import, "observation_row", autospec=True) as by_dict:
+            (record,) = import_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC}).records
+        assert not by_dict.called
+        assert record == Observation(
+            "TSL-1", SAMPLE_RUBRIC.id, "has-nib", True, dt.date(2026, 2, 2), None, "MNT-1"
+        )
 
 
 class TestStreaming:

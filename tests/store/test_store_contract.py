@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mentorkit as mk
+from mentorkit._json import dumpb
 from mentorkit.store import (
     CASELOAD,
     PostgresStore,
@@ -706,6 +707,24 @@ class TestSQLiteRepository(RepositoryContract):
         conn = sqlite3.connect(store.path, isolation_level=None)
         yield lambda sql: conn.execute(sql)
         conn.close()
+
+    @_FIXTURE_OK
+    @given(items=st.lists(mks.observations(), min_size=1, max_size=8))
+    def test_observations_are_stored_as_encode_writes_them(
+        self, store: Repository, raw: Callable[[str], Any], items: list[mk.Observation]
+    ) -> None:
+        """Observations are written with the converter's hook, called directly: the text
+        :func:`mentorkit.encode` gives, for an Observation as for a subclass."""
+
+        class Later(mk.Observation):
+            __slots__ = ()
+
+        tag = f"B-{uuid.uuid4().hex}"  # fresh: the store is shared between examples
+        items = [attrs.evolve(o, business_id=tag) for o in items]
+        items[0] = Later(*attrs.astuple(items[0], recurse=False))
+        store.add_observations(items)
+        rows = raw(f"SELECT data FROM observations WHERE business_id = '{tag}' ORDER BY seq")
+        assert [text for (text,) in rows] == [dumpb(mk.encode(o)).decode() for o in items]
 
 
 @pytest.mark.postgres

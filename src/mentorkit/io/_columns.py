@@ -9,6 +9,7 @@ errors never repeat the cell's value (it may be personal data).
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -17,14 +18,17 @@ from attrs import frozen
 
 from .._declarations import AnswerKind, Criterion, Rubric
 from .._errors import FieldIssue, issue
-from .._fastobs import observations_fast
+from .._fastobs import day_of, trusted_observation, valid_text
 from .._model import Business, Cooperative, Mentor, Observation
 
 __all__ = [
     "KINDS",
     "Column",
     "RecordKind",
+    "cell_picker",
     "cell_text",
+    "observation_cells",
+    "observation_row",
     "row_to_data",
 ]
 
@@ -82,7 +86,12 @@ def read_int(value: object) -> int:
         if value.is_integer():
             return int(value)
         raise CellError("expected a whole number, got a fraction")
-    text = read_text(value).replace(" ", "").replace("_", "")
+    return _int_of(read_text(value))
+
+
+def _int_of(text: str) -> int:
+    """:func:`read_int` of stripped, non-empty text."""
+    text = text.replace(" ", "").replace("_", "")
     if _INT.fullmatch(text):
         return int(text)
     if _GROUPED.fullmatch(text):
@@ -110,7 +119,12 @@ def read_bool(value: object) -> bool:
     """Yes/no: ``true``/``false``, ``yes``/``no``, ``ya``/``tidak``, ``1``/``0``."""
     if isinstance(value, bool):
         return value
-    text = read_text(value).lower()
+    return _bool_of(read_text(value))
+
+
+def _bool_of(text: str) -> bool:
+    """:func:`read_bool` of stripped, non-empty text."""
+    text = text.lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -155,7 +169,11 @@ def read_answer(value: object) -> bool | int | str:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = read_text(value)
+    return _answer_of(read_text(value))
+
+
+def _answer_of(text: str) -> bool | int | str:
+    """:func:`read_answer` of stripped, non-empty text."""
     if text.lower() in _TRUE - {"1"} or text.lower() in _FALSE - {"0"}:
         return text.lower() in _TRUE
     if _INT.fullmatch(text):
@@ -444,17 +462,8 @@ def _answer_for_rubric(
 _OBSERVATION_COLUMNS = frozenset(OBSERVATIONS.column_names)
 
 
-def _optional_text(cell: object) -> str | bool | None:
-    """An optional text cell: its stripped text, None when empty, False when not text."""
-    if cell is None:
-        return None
-    if type(cell) is not str:
-        return False
-    return cell.strip() or None
-
-
 def observation_row(
-    row: Mapping[str, object],
+    row: object,
     rubrics: Mapping[str, Rubric] | None,
     dates: dict[str, dt.date],
 ) -> Observation | None:
@@ -466,14 +475,61 @@ def observation_row(
     for anything else (a spreadsheet's typed cells, an empty or unreadable
     cell, an unknown column), and the caller takes the general path, which
     reports the exact cell and field. A property test compares the two.
+    ``row`` is a row as :func:`~mentorkit.io.iter_rows` gives it.
     """
     if type(row) is not dict or not _OBSERVATION_COLUMNS.issuperset(row):
         return None
-    business_id = row.get("business_id")
-    rubric_id = row.get("rubric_id")
-    criterion_id = row.get("criterion_id")
-    cell = row.get("value")
-    observed = row.get("observed_on")
+    get = row.get
+    cells = (
+        get("business_id"),
+        get("rubric_id"),
+        get("criterion_id"),
+        get("value"),
+        get("observed_on"),
+        get("evidence"),
+        get("observer"),
+    )
+    return observation_cells(cells, rubrics, dates)
+
+
+def cell_picker(names: Sequence[str]) -> Callable[[Sequence[str]], tuple[str | None, ...]] | None:
+    """A function giving a CSV row's observation cells in column order, for a file's header.
+
+    For a header of distinct observation columns, ``pick(cells)`` gives
+    what ``row.get(column)`` gives for each of the
+    :data:`~mentorkit.io.KINDS` observation columns in order, where
+    ``row = dict(zip(names, cells))``, for a row of exactly
+    ``len(names)`` cells (None for a column the file does not have). None
+    for any other header (an unknown, blank or repeated name): its rows are
+    read as dicts.
+    """
+    if len(set(names)) != len(names) or not _OBSERVATION_COLUMNS.issuperset(names):
+        return None
+    at = {name: index for index, name in enumerate(names)}
+    order = OBSERVATIONS.column_names
+    if len(at) == len(order):  # every column (the usual file): one C call a row
+        return operator.itemgetter(*(at[name] for name in order))
+    places = tuple(at.get(name) for name in order)
+    return lambda cells: tuple(None if place is None else cells[place] for place in places)
+
+
+def observation_cells(
+    cells: Sequence[object],
+    rubrics: Mapping[str, Rubric] | None,
+    dates: dict[str, dt.date],
+) -> Observation | None:
+    """:func:`observation_row` for a row's cells in column order (None: the column is absent).
+
+    ``cells`` holds one cell per observation column of
+    :data:`~mentorkit.io.KINDS`, in its order (what :func:`cell_picker`'s
+    function gives). Every check
+    :func:`mentorkit._fastobs.checked_observation` makes is made here, once,
+    on the cells (text without lone surrogates, a real date), and the
+    observation is built with the trusted constructor: nothing is checked
+    twice, nothing is decoded again. ``dates`` is the caller's cache of
+    parsed dates.
+    """
+    business_id, rubric_id, criterion_id, cell, observed, evidence, observer = cells
     if (
         type(business_id) is not str
         or type(rubric_id) is not str
@@ -482,46 +538,54 @@ def observation_row(
         or type(observed) is not str
     ):
         return None
-    evidence = _optional_text(row.get("evidence"))
-    observer = _optional_text(row.get("observer"))
-    if evidence is False or observer is False:
-        return None
-    business_id, rubric_id, criterion_id = (
-        business_id.strip(),
-        rubric_id.strip(),
-        criterion_id.strip(),
-    )
-    cell, observed = cell.strip(), observed.strip()
+    if evidence is not None:
+        if type(evidence) is not str:
+            return None
+        evidence = evidence.strip() or None
+    if observer is not None:
+        if type(observer) is not str:
+            return None
+        observer = observer.strip() or None
+    business_id = business_id.strip()
+    rubric_id = rubric_id.strip()
+    criterion_id = criterion_id.strip()
+    cell = cell.strip()
+    observed = observed.strip()
     if not (business_id and rubric_id and criterion_id and cell and observed):
         return None
+    # No lone surrogate (a file read as UTF-8 has none; a mapping built in code may). An
+    # answer read as yes/no or a number has none either: checking its cell is enough.
+    if not (
+        (business_id.isascii() or valid_text(business_id))
+        and (rubric_id.isascii() or valid_text(rubric_id))
+        and (criterion_id.isascii() or valid_text(criterion_id))
+        and (cell.isascii() or valid_text(cell))
+        and (evidence is None or evidence.isascii() or valid_text(evidence))
+        and (observer is None or observer.isascii() or valid_text(observer))
+    ):
+        return None
+    observed_on = dates.get(observed)
+    if observed_on is None:
+        observed_on = day_of(observed, dates)
+        if observed_on is None:
+            return None
     rubric = rubrics.get(rubric_id) if rubrics else None
     criterion = None if rubric is None else _criterion(rubric, criterion_id)
     try:
+        # What read_answer, read_bool and read_int make of a text cell (already stripped).
         if criterion is None:
-            value = read_answer(cell)
+            value = _answer_of(cell)
         elif criterion.kind is AnswerKind.YES_NO:
-            value = read_bool(cell)
+            value = _bool_of(cell)
         elif criterion.kind is AnswerKind.SCALE:
-            value = read_int(cell)
+            value = _int_of(cell)
         else:
             value = cell
     except CellError:
         return None
-    answers = observations_fast(
-        [
-            {
-                "business_id": business_id,
-                "rubric_id": rubric_id,
-                "criterion_id": criterion_id,
-                "value": value,
-                "observed_on": observed,
-                "evidence": evidence,
-                "observer": observer,
-            }
-        ],
-        dates,
+    return trusted_observation(
+        business_id, rubric_id, criterion_id, value, observed_on, evidence, observer
     )
-    return answers[0] if answers else None
 
 
 def _path_text(path: Sequence[str]) -> str:

@@ -1,5 +1,6 @@
 """Importing records from files: each bad row reported, every good row kept."""
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,8 +14,17 @@ from .._errors import DecodeError, FieldIssue, MentorkitError, issue
 from .._fastobs import observations_fast
 from .._model import Observation
 from .._serialize import decode, encode
-from ._columns import KINDS, Column, RecordKind, cell_text, observation_row, row_to_data
-from ._tables import iter_rows, table_format
+from ._columns import (
+    KINDS,
+    Column,
+    RecordKind,
+    cell_picker,
+    cell_text,
+    observation_cells,
+    observation_row,
+    row_to_data,
+)
+from ._tables import csv_cells, iter_rows, table_format
 
 __all__ = [
     "ImportResult",
@@ -184,17 +194,24 @@ class ImportStream:
 
     def _records(self) -> Iterator[Any]:
         path, spec, rubrics, progress = self.path, self._spec, self._rubrics, self._progress
-        flat = table_format(path) in ("csv", "xlsx")
+        fmt = table_format(path)
+        flat = fmt in ("csv", "xlsx")
         errors = self.errors
         seen: set[str] = set()
         dates: dict[str, dt.date] = {}
         has_id = "id" in spec.column_names
         id_key = "id" if has_id else "business_id"
-        for number, row in iter_rows(path, self._sheet):
+        if flat and spec.model is Observation:
+            rows = _observation_rows(path, fmt, self._sheet, rubrics, dates)
+        else:
+            rows = iter_rows(path, self._sheet)
+        for number, row in rows:
             self.rows += 1
             if progress is not None:
                 progress(self.rows)
-            ident = _row_id(id_key, row)
+            if type(row) is Observation:  # a plainly valid row, read directly
+                yield row  # no id column: nothing to compare with earlier rows
+                continue
             if isinstance(row, json.JSONDecodeError):
                 bad = issue("$", "not valid JSON ({error})", {"error": row.msg})
                 errors.append(RowError(path.name, number, None, (bad,)))
@@ -202,14 +219,10 @@ class ImportStream:
             issues: list[FieldIssue] = []
             data: object = row
             record: Any = None
-            if flat and spec.model is Observation:
-                assert isinstance(row, Mapping)
-                # A plainly valid row of text cells, read directly (the bulk of an import).
-                record = observation_row(row, rubrics, dates)
-            if record is None and flat:
+            if flat:
                 assert isinstance(row, Mapping)
                 data, issues = row_to_data(spec, row, rubrics=rubrics)
-            if record is None and spec.model is Observation and not issues:
+            if spec.model is Observation and not issues:
                 # Plainly valid rows are checked field by field without cattrs (the common case).
                 fast = observations_fast([data], dates)
                 record = fast[0] if fast else None
@@ -219,6 +232,7 @@ class ImportStream:
                 except DecodeError as exc:
                     known = {i.path for i in issues}
                     issues.extend(i for i in exc.issues if i.path not in known)
+            ident = _row_id(id_key, row) if has_id or issues else None
             if record is not None and not issues and ident is not None and has_id:
                 if ident in seen:
                     issues.append(issue("$.id", "repeats the id of an earlier row"))
@@ -228,6 +242,47 @@ class ImportStream:
             else:
                 yield record
         self.done = True
+
+
+def _observation_rows(
+    path: Path,
+    fmt: str,
+    sheet: str | None,
+    rubrics: Mapping[str, Rubric] | None,
+    dates: dict[str, dt.date],
+) -> Iterator[tuple[int, object]]:
+    """:func:`iter_rows` of an observations table, each plainly valid row read as its Observation.
+
+    The bulk of an import: such a row is checked field by field once
+    (:func:`observation_cells`, what the general path and the strict
+    decoder accept, property-tested) and built with the trusted
+    constructor. Any other row is given as :func:`iter_rows` gives it, for
+    the general path to read or report. A CSV row with one cell per header
+    name is read by position, without a dict.
+    """
+    if fmt != "csv":
+        for number, row in iter_rows(path, sheet):
+            record = observation_row(row, rubrics, dates)
+            yield number, row if record is None else record
+        return
+    with contextlib.closing(csv_cells(path)) as table:
+        header = next(table, None)
+        if header is None:
+            return
+        names = header[1]
+        width = len(names)
+        pick = cell_picker(names)
+        for number, cells in table:
+            if pick is not None and len(cells) == width:
+                record = observation_cells(pick(cells), rubrics, dates)
+                if record is None:  # the general path reads it again and reports it
+                    yield number, dict(zip(names, cells, strict=True))
+                else:
+                    yield number, record
+            else:  # cells missing or extra (zip drops the extra, as iter_rows does)
+                row = dict(zip(names, cells, strict=False))
+                record = observation_row(row, rubrics, dates)
+                yield number, row if record is None else record
 
 
 def _format(column: Column, value: object) -> object:

@@ -1,17 +1,25 @@
 """Reading and writing tables: CSV, XLSX (openpyxl, optional) and JSON Lines."""
 
+import contextlib
 import csv
 import datetime as dt
 import importlib
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .._errors import MentorkitError, MissingExtraError
 
-__all__ = ["FORMATS", "MissingExtraError", "iter_rows", "table_format", "write_table"]
+__all__ = [
+    "FORMATS",
+    "MissingExtraError",
+    "csv_cells",
+    "iter_rows",
+    "table_format",
+    "write_table",
+]
 
 #: File formats by extension.
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
@@ -45,15 +53,12 @@ def iter_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, objec
     """
     fmt = table_format(path)
     if fmt == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
+        with contextlib.closing(csv_cells(path)) as table:
+            header = next(table, None)
             if header is None:
                 return
-            names = [h.strip() for h in header]
-            for number, cells in enumerate(reader, start=2):
-                if not any(c.strip() for c in cells):
-                    continue
+            names = header[1]
+            for number, cells in table:
                 yield number, dict(zip(names, cells, strict=False))
     elif fmt == "xlsx":
         openpyxl = _openpyxl()
@@ -85,6 +90,24 @@ def iter_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, objec
                     yield number, json.loads(line)
                 except json.JSONDecodeError as exc:
                     yield number, exc
+
+
+def csv_cells(path: Path) -> Generator[tuple[int, list[str]], None, None]:
+    """Yield ``(row number, cells)`` of a CSV file, the rows :func:`iter_rows` makes dicts of.
+
+    First the header row (row 1, whether blank or not) with its names
+    stripped, then each row that is not blank, numbered as a spreadsheet
+    shows it; cells are text as read.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        yield 1, [h.strip() for h in header]
+        for number, cells in enumerate(reader, start=2):
+            if any(map(str.strip, cells)):  # not blank (csv gives str cells)
+                yield number, cells
 
 
 def _cell(value: object) -> object:

@@ -25,7 +25,7 @@ from .._eventlog import EventRecord
 from .._fastobs import observations_fast
 from .._json import dumpb, dumps_stdlib, loads
 from .._model import Business, Cooperative, Mentor, Observation, Person, Programme
-from .._serialize import decode, encode
+from .._serialize import decode, encode, encode_observation
 from ._contract import AuditEntry, HasRole, Projector, pseudonym, require_coordinator
 from ._migrations import Migration, MigrationError, check_steps
 from ._projections import (
@@ -589,12 +589,15 @@ class SQLStore(abc.ABC, Generic[C]):
         def rows() -> Iterator[tuple[str, str]]:
             nonlocal count
             for index, item in enumerate(itertools.chain((first,), iterator)):
-                if not isinstance(item, Observation):
+                if type(item) is Observation:  # the common case: the converter's hook, direct
+                    data = encode_observation(item)
+                elif isinstance(item, Observation):
+                    data = encode(item)
+                else:
                     raise TypeError(
                         f"observation batch item {index} is a {type(item).__name__},"
                         " not an Observation"
                     )
-                data = encode(item)
                 # No float in an answer (bool, int or text): orjson writes the same text,
                 # faster; a float (code can build one) keeps the standard library's NaN check.
                 text = dumps_stdlib(data) if type(item.value) is float else dumpb(data).decode()

@@ -33,7 +33,7 @@ class _SQLiteTx:
         return self._conn.execute(sql, tuple(params)).fetchall()
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._conn.executemany(sql, (tuple(r) for r in rows))
+        self._conn.executemany(sql, map(tuple, rows))
 
 
 class SQLiteStore(SQLStore[sqlite3.Connection]):
