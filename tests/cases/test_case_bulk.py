@@ -16,6 +16,7 @@ from racing_store import RacingMany
 
 import mentorkit as mk
 from mentorkit import cases as mc
+from mentorkit.reports import cohort_cases, cohort_indicators
 from mentorkit.store import SQLiteStore
 from mentorkit.testing.sample import SamplePlugin
 
@@ -224,6 +225,91 @@ class TestBulkReadsAndReferrals:
             state = bulk.state(BOSS, case_id)
             if state.status is mc.CaseStatus.MENTORING:
                 assert any(r.unit == "cooperative" for r in state.referrals), "mentored: referred"
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        cases=_CASES,
+        backend=st.sampled_from(sorted(STORES)),
+        cache=st.booleans(),
+        warm=st.booleans(),
+        with_observations=st.booleans(),
+    )
+    def test_states_without_traces(
+        self,
+        cases: list[tuple[str, bool, int, str]],
+        backend: str,
+        cache: bool,
+        warm: bool,
+        with_observations: bool,
+    ) -> None:
+        store = STORES[backend]()
+        writer = mc.CaseService(store, REGISTRY, clock=lambda: AT, cache_states=cache)
+        ids = list(dict.fromkeys(f"{PROGRAMME}:{b}" for b, *_ in cases))
+        writer.open_cases(BOSS, [business(c.split(":")[1]) for c in ids], PROGRAMME, on=DAY)
+        writer.record_observations_many(
+            BOSS,
+            list({f"{PROGRAMME}:{b}": observations(b, m, r, p) for b, m, r, p in cases}.items()),
+        )
+        writer.assess_many(BOSS, ids, on=DAY)
+        writer.propose_referrals_many(BOSS, ids, on=DAY)  # intake cases refuse, in their place
+        whole = [writer.state(BOSS, c) for c in ids]
+        # The writer's own cache (warm) or a cold reader (the report's case).
+        reader = writer if warm else mc.CaseService(store, REGISTRY, clock=lambda: AT)
+        got = list(reader.states(BOSS, ids, observations=with_observations, traces=False))
+
+        held = warm and cache  # a cached state comes with its observations (as states() says)
+        expected = [
+            mc.without_traces(s if with_observations or held else attrs.evolve(s, observations=()))
+            for s in whole
+        ]
+        assert got == expected
+        for state in got:
+            assert not any(r.assessment.criteria or r.assessment.receipt for r in state.assessments)
+            assert not any(
+                c.referral.reasons or c.referral.details or c.referral.receipt
+                for c in state.referrals
+            )
+        # What is left out is what the cohort indicators never read.
+        assert cohort_indicators(cohort_cases(got), as_of=DAY) == cohort_indicators(
+            cohort_cases(whole), as_of=DAY
+        )
+        # Those states are not cached: the writer still gives the whole state afterwards.
+        assert [writer.state(BOSS, c) for c in ids] == whole
+
+    def test_states_without_traces_leave_out_real_traces(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store = sqlite()
+        service = mc.CaseService(store, REGISTRY, clock=lambda: AT)
+        ids = [f"{PROGRAMME}:b-1"]
+        service.open_cases(BOSS, [business("b-1")], PROGRAMME, on=DAY)
+        service.record_observations(BOSS, ids[0], observations("b-1", True, 3, "cost-plus"))
+        service.assess(BOSS, ids[0], on=DAY)
+        service.propose_referrals(BOSS, ids[0], on=DAY)
+        whole = service.state(BOSS, ids[0])
+        assert whole.assessments[0].assessment.criteria  # there is a trace to leave out
+        assert whole.assessments[0].assessment.receipt is not None
+        assert whole.referrals
+        assert whole.referrals[0].referral.reasons
+        # The SQL store leaves the traces out in the database: nothing is left to strip.
+        stripped: list[bool] = []
+
+        def spy(state: mc.CaseState) -> mc.CaseState:
+            out = mc.without_traces(state)
+            stripped.append(out is not state)
+            return out
+
+        monkeypatch.setattr("mentorkit.cases._service.without_traces", spy)
+        (lean,) = service.states(BOSS, ids, traces=False)
+        assert stripped == [False]
+        assert lean.assessments[0].assessment.criteria == ()
+        assert lean.assessments[0].assessment.receipt is None
+        assert lean.assessments[0].assessment.level == whole.assessments[0].assessment.level
+        assert lean.referrals[0].referral.reasons == ()
+        assert lean.referrals[0].referral.receipt is None
+        assert lean.referrals[0].status is whole.referrals[0].status
+        assert lean == mc.without_traces(whole)
+        assert mc.without_traces(lean) is lean
 
     @pytest.mark.parametrize("backend", sorted(STORES))
     def test_states_without_observations(self, backend: str) -> None:

@@ -8,7 +8,7 @@ read only the events written since it last folded a case.
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -507,10 +507,14 @@ class _BulkCounting(Counting):
         return self.sql.versions(streams)
 
     def read_many(
-        self, streams: Sequence[str], *, bare_kinds: Collection[str] = ()
+        self,
+        streams: Sequence[str],
+        *,
+        bare_kinds: Collection[str] = (),
+        without: Mapping[str, Sequence[str]] | None = None,
     ) -> dict[str, list[mk.EventRecord]]:
         self.reads.extend((stream, 0) for stream in streams)
-        return self.sql.read_many(streams, bare_kinds=bare_kinds)
+        return self.sql.read_many(streams, bare_kinds=bare_kinds, without=without)
 
     def append_many(
         self, batches: Sequence[tuple[str, int, Sequence[mk.EventRecord]]]

@@ -6,11 +6,12 @@ PostgreSQL. A backend passes by subclassing and giving the ``store`` (and
 ``raw``) fixtures.
 """
 
+import copy
 import datetime as dt
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from unittest.mock import patch
 
@@ -71,6 +72,19 @@ AT = dt.datetime(2026, 3, 2, 8, 15, 30, 123456, tzinfo=dt.UTC)
 def event(stream: str, version: int, kind: str = "note", **data: Any) -> mk.EventRecord:
     """An event record with a fixed time."""
     return mk.EventRecord(stream=stream, version=version, kind=kind, actor="u-1", at=AT, data=data)
+
+
+def _without_paths(data: Mapping[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """``data`` without each dotted key path (a path that is not there is skipped)."""
+    out = copy.deepcopy(dict(data))
+    for path in paths:
+        *parents, last = path.split(".")
+        node: Any = out
+        for key in parents:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(last, None)
+    return out
 
 
 _counter = iter(range(10**9))
@@ -534,6 +548,47 @@ class RepositoryContract:
                 attrs.evolve(e, data={}) if e.kind in bare else e for e in store.read(stream)
             ]
             assert found.get(stream, []) == expected
+
+    @_FIXTURE_OK
+    @given(
+        sizes=st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=4),
+        bare=st.sets(st.sampled_from(["a", "b"])),
+        without=st.dictionaries(
+            st.sampled_from(["a", "b", "c"]),
+            st.lists(
+                st.sampled_from(["deep.inner", "deep", "text", "deep.inner.x", "gone.path", "n"]),
+                max_size=3,
+            ),
+        ),
+    )
+    def test_read_many_leaves_out_paths(
+        self,
+        store: Repository,
+        sizes: list[int],
+        bare: set[str],
+        without: dict[str, list[str]],
+    ) -> None:
+        streams = [fresh("trim") for _ in sizes]
+        for stream, size in zip(streams, sizes, strict=True):
+            events = [
+                event(stream, v, "abc"[v % 3], n=v, text="é\u2028x", deep={"inner": [v], "keep": 1})
+                for v in range(1, size + 1)
+            ]
+            store.append(stream, 0, events)
+        found = store.read_many(streams, bare_kinds=bare, without=without)
+        for stream in streams:
+            expected = []
+            for e in store.read(stream):
+                data = {} if e.kind in bare else _without_paths(e.data, without.get(e.kind, ()))
+                expected.append(attrs.evolve(e, data=data))
+            assert found[stream] == expected
+
+    def test_read_many_refuses_odd_paths(self, store: Repository) -> None:
+        stream = fresh("trim")
+        store.append(stream, 0, [event(stream, 1, "a", n=1)])
+        for path in ("", "a..b", "$.a", "a[0]", "A", "a.b'); --"):
+            with pytest.raises(ValueError, match="dotted path"):
+                store.read_many([stream], without={"a": [path]})
 
     @_FIXTURE_OK
     @given(

@@ -12,6 +12,7 @@ Import it as ``import mentorkit.cases``; the names below are its public API.
 from ._access import Actor, CaseView, ReferralSummary, Role, case_view, may_see
 from ._case import (
     OBSERVATION_KINDS,
+    TRACE_PATHS,
     CaseReferral,
     CaseState,
     CaseStatus,
@@ -24,6 +25,7 @@ from ._case import (
     mentor_stream,
     progress,
     stream_name,
+    without_traces,
 )
 from ._events import (
     EVENT_CLASSES,
@@ -66,6 +68,7 @@ from ._training import Participant, WaveState, fold_wave, wave_stream
 __all__ = [
     "EVENT_CLASSES",
     "OBSERVATION_KINDS",
+    "TRACE_PATHS",
     "UPCASTERS",
     "Actor",
     "AssessmentPhase",
@@ -126,4 +129,5 @@ __all__ = [
     "stream_name",
     "to_record",
     "wave_stream",
+    "without_traces",
 ]

@@ -62,6 +62,7 @@ from ._events import (
 
 __all__ = [
     "OBSERVATION_KINDS",
+    "TRACE_PATHS",
     "CaseReferral",
     "CaseState",
     "CaseStatus",
@@ -73,6 +74,7 @@ __all__ = [
     "fold",
     "progress",
     "stream_name",
+    "without_traces",
 ]
 
 STREAM_PREFIX = "case/"
@@ -469,6 +471,39 @@ def _close(state: CaseState, event: CaseClosed) -> dict[str, Any]:
         "closed_on": event.closed_on,
         "referrals": referrals,
     }
+
+
+#: What ``CaseService.states(traces=False)`` leaves out of stored payloads, by event kind:
+#: what explains each decision (assessment traces and receipts; referral reasons, details and
+#: receipts). Cohort indicators never read them.
+TRACE_PATHS: Mapping[str, tuple[str, ...]] = {
+    AssessmentRecorded.kind: ("assessment.criteria", "assessment.receipt"),
+    ReferralProposed.kind: ("referral.reasons", "referral.details", "referral.receipt"),
+}
+
+
+def without_traces(state: CaseState) -> CaseState:
+    """``state`` without what explains its decisions (see :data:`TRACE_PATHS`).
+
+    Assessments without their per-criterion trace and receipt, referrals
+    without their reasons, details and receipt. ``state`` itself when it
+    holds none of them.
+    """
+    assessments = state.assessments
+    if any(r.assessment.criteria or r.assessment.receipt for r in assessments):
+        assessments = tuple(
+            RecordedAssessment(attrs.evolve(r.assessment, criteria=(), receipt=None), r.phase)
+            for r in assessments
+        )
+    referrals = state.referrals
+    if any(c.referral.reasons or c.referral.details or c.referral.receipt for c in referrals):
+        referrals = tuple(
+            attrs.evolve(c, referral=attrs.evolve(c.referral, reasons=(), details=(), receipt=None))
+            for c in referrals
+        )
+    if assessments is state.assessments and referrals is state.referrals:
+        return state
+    return attrs.evolve(state, assessments=assessments, referrals=referrals)
 
 
 #: The kinds of the events that add observations: what ``fold(..., observations=False)`` skips.

@@ -61,6 +61,7 @@ from ._access import (
 from ._case import (
     OBSERVATION_KINDS,
     STREAM_PREFIX,
+    TRACE_PATHS,
     CaseState,
     CaseStatus,
     Progress,
@@ -71,6 +72,7 @@ from ._case import (
     mentor_stream,
     progress,
     stream_name,
+    without_traces,
 )
 from ._events import (
     AssessmentPhase,
@@ -564,6 +566,7 @@ class CaseService:
         case_ids: Iterable[str] | None = None,
         *,
         observations: bool = True,
+        traces: bool = True,
     ) -> Iterator[CaseState]:
         """The whole state of every case, or of ``case_ids`` in that order (coordinators only).
 
@@ -572,48 +575,62 @@ class CaseService:
         the states leave out their observations (``observations`` is
         empty; every other field is as :meth:`state` gives it): most of a
         case's stored weight, which cohort indicators, referral rules and
-        unit lists never read. Such states are not cached. Raises
-        :class:`~mentorkit.NotFoundError` for an id without a case.
+        unit lists never read. With ``traces=False`` they leave out what
+        explains each decision: assessments come without their
+        per-criterion trace (``criteria`` empty) and receipt, referrals
+        without their reasons, details and receipt; levels, scores,
+        statuses and outcomes stay (what cohort indicators count; referral
+        rules need the traces). The SQL stores leave them out in the
+        database, before anything is read. Such states are not cached.
+        Raises :class:`~mentorkit.NotFoundError` for an id without a case.
         """
         require_coordinator(actor, "read case states")
         ids = self._case_ids() if case_ids is None else list(case_ids)
-        for state, _lean in self._scan(ids, observations=observations):
+        for state, _lean in self._scan(ids, observations=observations, traces=traces):
             yield state
 
     def _scan(
-        self, case_ids: Sequence[str], *, observations: bool
+        self, case_ids: Sequence[str], *, observations: bool, traces: bool = True
     ) -> Iterator[tuple[CaseState, bool]]:
         """``(state, lean)`` for each of ``case_ids``, in order, read in chunks.
 
-        A cached state is refreshed and given whole (``lean`` False); the
-        others are folded from one bulk read per chunk, without their
-        observations unless ``observations`` (``lean`` True then).
+        A cached state is refreshed and given whole (``lean`` False) unless
+        ``traces`` is False (then without its traces, see :meth:`states`);
+        the others are folded from one bulk read per chunk, without their
+        observations unless ``observations`` and without their traces
+        unless ``traces`` (``lean`` True then).
         """
         read_many = getattr(self.store, "read_many", None)
         bare = () if observations else OBSERVATION_KINDS
+        whole = observations and traces
         for start in range(0, len(case_ids), _SCAN_CHUNK):
             chunk = case_ids[start : start + _SCAN_CHUNK]
             streams = [stream_name(case_id) for case_id in chunk]
             cold = [stream for stream in streams if self._cached(stream) is None]
             records: Mapping[str, list[EventRecord]]
-            if read_many is not None:
+            if read_many is None:
+                records = {stream: self.store.read(stream) for stream in cold}
+            elif traces:
                 records = read_many(cold, bare_kinds=bare)
             else:
-                records = {stream: self.store.read(stream) for stream in cold}
+                records = read_many(cold, bare_kinds=bare, without=TRACE_PATHS)
             unread = set(streams).difference(cold)
             for case_id, stream in zip(chunk, streams, strict=True):
                 cached = self._cached(stream)
                 if cached is not None:
-                    yield self._refresh(stream, cached), False
+                    fresh = self._refresh(stream, cached)
+                    yield (fresh, False) if traces else (without_traces(fresh), True)
                     continue
                 # A stream in ``unread`` was cached when the chunk was read, and dropped since.
                 found = self.store.read(stream) if stream in unread else records.get(stream, [])
                 state = fold(found, observations=observations)
                 if state is None:
                     raise NotFoundError(f"no case {case_id!r}")
-                if observations:
+                if whole:
                     self._remember(stream, state)
-                yield state, not observations
+                elif not traces:
+                    state = without_traces(state)  # for any store: a no-op after the SQL ones
+                yield state, not whole
 
     def history(self, actor: Actor, case_id: str) -> list[EventRecord]:
         """The stored events of a case, oldest first.

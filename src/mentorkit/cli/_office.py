@@ -367,7 +367,7 @@ class Office:
         if states is None:
             # Read lazily: each state is dropped once its report view is made.
             ids = self._case_ids(programme)
-            states = self.service.states(COORDINATOR, ids, observations=False)
+            states = self.service.states(COORDINATOR, ids, observations=False, traces=False)
         return cohort_indicators(
             cohort_cases(states),
             as_of=as_of,

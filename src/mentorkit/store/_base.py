@@ -50,6 +50,8 @@ _PERSON_FIELDS = frozenset(a.name for a in attrs.fields(Person))
 _ID_KEYS = frozenset({"id", "business_id", "mentor_id", "cooperative_id", "programme_id"})
 
 _CHUNK = 400
+#: What ``read_many(without=...)`` accepts as a path: dotted lower-case object keys.
+_JSON_PATH = re.compile(r"[a-z_]+(?:\.[a-z_]+)*")
 
 #: The first column of a row.
 _first = itemgetter(0)
@@ -262,6 +264,13 @@ class SQLStore(abc.ABC, Generic[C]):
     @abc.abstractmethod
     def _json_out(self, column: str) -> str:
         """SQL for a JSON column read back as text."""
+
+    @abc.abstractmethod
+    def _json_without(self, column: str, paths: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        """SQL (and its parameters) for a JSON column read back as text without ``paths``.
+
+        Each path is dotted object keys (``assessment.criteria``), checked by the caller.
+        """
 
     @abc.abstractmethod
     def _starts_with(self, column: str, prefix: str) -> tuple[str, tuple[Any, ...]]:
@@ -821,7 +830,11 @@ class SQLStore(abc.ABC, Generic[C]):
         return [self._to_event(r) for r in rows]
 
     def read_many(
-        self, streams: Sequence[str], *, bare_kinds: Collection[str] = ()
+        self,
+        streams: Sequence[str],
+        *,
+        bare_kinds: Collection[str] = (),
+        without: Mapping[str, Sequence[str]] | None = None,
     ) -> dict[str, list[EventRecord]]:
         """The events of each of ``streams``, oldest first, read a few hundred streams per query.
 
@@ -831,15 +844,31 @@ class SQLStore(abc.ABC, Generic[C]):
         ``bare_kinds`` come without their payload (``data`` is empty): their
         stream, version, kind, actor and time only, for readers that do not
         need them and should not pay for decoding them (the case scans
-        leave out observations this way).
+        leave out observations this way). ``without`` maps an event kind to
+        dotted paths of object keys (``"assessment.criteria"``) that the
+        database leaves out of those payloads before they are read (the
+        cohort report leaves out the traces of decisions this way); a path
+        that is not there is no error. Raises ValueError for a path that is
+        not plain lower-case keys.
         """
         found: dict[str, list[EventRecord]] = {}
         kinds = tuple(sorted(bare_kinds))
+        data = self._json_out("data")
+        cases: list[str] = []
+        params: list[Any] = []
         if kinds:
-            data = self._json_out("data")
-            payload = f"CASE WHEN kind IN ({', '.join('?' * len(kinds))}) THEN NULL ELSE {data} END"
-        else:
-            payload = self._json_out("data")
+            cases.append(f"WHEN kind IN ({', '.join('?' * len(kinds))}) THEN NULL")
+            params.extend(kinds)
+        for kind, paths in sorted((without or {}).items()):
+            if kind in kinds or not paths:
+                continue
+            for path in paths:
+                if not _JSON_PATH.fullmatch(path):
+                    raise ValueError(f"{path!r} is not a dotted path of lower-case keys")
+            trimmed, trim_params = self._json_without("data", list(paths))
+            cases.append(f"WHEN kind = ? THEN {trimmed}")
+            params.extend((kind, *trim_params))
+        payload = f"CASE {' '.join(cases)} ELSE {data} END" if cases else data
         for start in range(0, len(streams), _CHUNK):
             chunk = list(streams[start : start + _CHUNK])
             marks = ", ".join("?" * len(chunk))
@@ -847,7 +876,7 @@ class SQLStore(abc.ABC, Generic[C]):
                 rows = tx.execute(
                     f"SELECT stream, version, kind, actor, at, {payload} FROM events"
                     f" WHERE stream IN ({marks}) ORDER BY stream, version",
-                    (*kinds, *chunk),
+                    (*params, *chunk),
                 )
             for row in rows:
                 record = self._to_event(row)

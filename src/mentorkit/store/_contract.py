@@ -139,11 +139,16 @@ class Repository(Protocol):
         ...
 
     def read_many(
-        self, streams: Sequence[str], *, bare_kinds: Collection[str] = ()
+        self,
+        streams: Sequence[str],
+        *,
+        bare_kinds: Collection[str] = (),
+        without: Mapping[str, Sequence[str]] | None = None,
     ) -> dict[str, list[EventRecord]]:
         """The events of each of ``streams`` (those that have any), in few queries.
 
-        Events of a kind in ``bare_kinds`` come with an empty ``data``.
+        Events of a kind in ``bare_kinds`` come with an empty ``data``;
+        ``without`` maps a kind to dotted key paths left out of its payloads.
         """
         ...
 

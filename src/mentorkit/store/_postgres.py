@@ -141,6 +141,19 @@ class PostgresStore(SQLStore["psycopg.Connection[Any]"]):
     def _json_out(self, column: str) -> str:
         return f"{column}::text"
 
+    def _json_without(self, column: str, paths: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        # ``#-`` through an array would read the next key as an index (an error for a name):
+        # such a path removes nothing here, as in SQLite's json_remove (an empty path is a no-op).
+        step = (
+            f" #- (CASE WHEN jsonb_typeof({column}::jsonb #> ?::text[]) = 'array'"
+            " THEN '{}'::text[] ELSE ?::text[] END)"
+        )
+        params: list[str] = []
+        for path in paths:
+            keys = path.split(".")
+            params += ["{" + ",".join(keys[:-1]) + "}", "{" + ",".join(keys) + "}"]
+        return f"({column}::jsonb{step * len(paths)})::text", tuple(params)
+
     def _starts_with(self, column: str, prefix: str) -> tuple[str, tuple[Any, ...]]:
         if not prefix:
             return "TRUE", ()

@@ -159,6 +159,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
     def _json_out(self, column: str) -> str:
         return column
 
+    def _json_without(self, column: str, paths: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        marks = ", ".join("?" * len(paths))
+        return f"json_remove({column}, {marks})", tuple(f"$.{path}" for path in paths)
+
     def _starts_with(self, column: str, prefix: str) -> tuple[str, tuple[Any, ...]]:
         if not prefix:
             return "1 = 1", ()
