@@ -130,3 +130,179 @@ def test_without_orjson_the_standard_library_serves(monkeypatch: pytest.MonkeyPa
     assert backend == "json"
     assert dumpb({"score": 1e-06}) == b'{"score":1e-06}'
     assert loads(b'{"capital": 10}') == {"capital": 10}
+
+
+# --------------------------------------------------------------------------- plain_and_text
+
+# Anything a payload may hold, including what only the standard library writes (lone
+# surrogates, integers beyond 64 bits), NaN and infinity (orjson writes null), floats
+# orjson spells its own way, and text that looks like numbers (a float mark in text).
+_EDGE_TEXT = st.sampled_from(["2026.1", "1e16", "sha256:0e3E", "Rp 1.500.000", "\ud800", "\x01"])
+payload_values = st.recursive(
+    scalars
+    | st.floats()
+    | st.sampled_from([1e-7, 1e-05, 1e16, -0.0, 5e-324, 2**64, -(2**63) - 1])
+    | _EDGE_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8) | _EDGE_TEXT, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _reference(value: object) -> tuple[object, str]:
+    """What to_record and the SQL store computed before: data, then the text of data."""
+    data = _json.loads(_json.dumpb(value))
+    return data, _json.dumps_stdlib(data)
+
+
+@given(payload_values)
+def test_plain_and_text_is_the_data_and_its_standard_library_text(value: object) -> None:
+    try:
+        want_data, want_text = _reference(value)
+    except (TypeError, ValueError) as exc:  # e.g. NaN beside an integer beyond 64 bits
+        with pytest.raises(type(exc)):
+            _json.plain_and_text(value)
+        return
+    data, text = _json.plain_and_text(value)
+    assert text == want_text  # byte for byte: 1 and 1.0, -0.0, key order all show here
+    assert repr(data) == repr(want_data)  # NaN read back as None, tuples as lists
+
+
+def test_without_orjson_plain_and_text_is_the_standard_librarys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson now raises ImportError
+    plain, text = _json._make_texts()
+    assert plain is _json.plain_and_text_stdlib
+    assert text is _json.dumps_stdlib
+    value = {"score": 1e-07, "n": (1, "\ud800")}
+    assert plain(value) == (
+        {"score": 1e-07, "n": [1, "\ud800"]},
+        '{"score":1e-07,"n":[1,"\ud800"]}',
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"on": dt.date(2026, 11, 24)},  # TypeError, as dumpb raises it
+        {"score": float("nan"), "capital": 2**70},  # the standard library refuses the NaN
+        {"score": float("inf"), "note": "\ud800"},
+    ],
+)
+def test_plain_and_text_raises_what_dumpb_raises(value: object) -> None:
+    with pytest.raises((TypeError, ValueError)) as reference:
+        _reference(value)
+    with pytest.raises(reference.type, match=str(reference.value)):
+        _json.plain_and_text(value)
+
+
+def test_plain_and_text_writes_nan_as_null_as_before() -> None:
+    # dumpb writes NaN as null (module notes): to_record always read it back as None.
+    assert _json.plain_and_text({"a": float("nan")}) == ({"a": None}, '{"a":null}')
+
+
+# Floats near where either library changes spelling: powers of ten and their neighbours.
+_EDGE_FLOATS = st.integers(min_value=-30, max_value=30).flatmap(
+    lambda e: st.sampled_from(
+        [
+            10.0**e,
+            math.nextafter(10.0**e, 0.0),
+            math.nextafter(10.0**e, math.inf),
+            1.5 * 10.0**e,
+            9.999999999999999 * 10.0**e,
+        ]
+    )
+)
+any_float = st.floats() | _EDGE_FLOATS | _EDGE_FLOATS.map(lambda x: -x)
+
+
+def _spelled_alike(number: float) -> bool:
+    return number == 0.0 or 1e-4 <= abs(number) < 1e16
+
+
+@given(any_float)
+def test_orjson_spells_a_float_as_the_standard_library_from_1e_4_to_1e16(number: float) -> None:
+    """The premise of plain_text: the floats its callers hand it are spelled alike."""
+    if _spelled_alike(number):
+        assert orjson.dumps(number).decode() == _json.dumps_stdlib(number)
+
+
+@given(any_float)
+def test_every_float_orjson_spells_its_own_way_is_marked(number: float) -> None:
+    """The premise of plain_and_text: an exponent or "0.0000" marks every other float."""
+    written = orjson.dumps(number)
+    marked = _json._EXPONENT_MARK in written.translate(_json._NUMBER_MARKS)
+    if not math.isfinite(number):
+        assert written == b"null"
+    elif not (marked or _json._SMALL_FLOAT in written):
+        assert _spelled_alike(number)
+        assert written.decode() == _json.dumps_stdlib(number)
+
+
+# Plain data as the event encoders hand it to plain_text: floats spelled alike (checked
+# by the caller), any text (lone surrogates too), integers of any size.
+_ALIKE_FLOATS = any_float.filter(lambda x: math.isfinite(x) and _spelled_alike(x))
+plain_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.sampled_from([2**64, 2**64 - 1, -(2**63) - 1, 10**19, 0.0, -0.0])
+    | _ALIKE_FLOATS
+    | st.text()
+    | _EDGE_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8) | _EDGE_TEXT, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(plain_values)
+def test_plain_text_is_the_standard_librarys_text(value: object) -> None:
+    assert _json.plain_text(value) == _json.dumps_stdlib(value)
+
+
+def test_plain_text_hands_what_orjson_refuses_to_the_standard_library() -> None:
+    value = {"note": "\ud800", "n": [2**70, 1.5]}
+    assert (
+        _json.plain_text(value)
+        == _json.dumps_stdlib(value)
+        == '{"note":"\ud800","n":[1180591620717411303424,1.5]}'
+    )
+
+
+def test_every_code_point_is_orjsons_text_as_the_standard_library_writes_it() -> None:
+    """The premise for text: orjson escapes each code point as the standard library does."""
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert orjson.dumps(text).decode() == _json.dumps_stdlib(text)
+    edges = [0, -1, 2**63 - 1, -(2**63), 2**64 - 1, True, False, None, [], {}]
+    assert orjson.dumps(edges).decode() == _json.dumps_stdlib(edges)
+
+
+@pytest.mark.parametrize(
+    ("value", "orjsons"),
+    [
+        ({"name": "Warung", "n": [1, True, None]}, True),  # no float: orjson's bytes kept
+        ({"score": 1e-07}, False),  # orjson writes 1e-7, the standard library 1e-07
+        ({"score": 1e-05}, False),  # orjson writes 0.00001, the standard library 1e-05
+        ({"score": 1e16}, False),  # an exponent in both (a test shows it; kept out anyway)
+        ({"score": 0.25, "weight": 2.0}, True),  # spelled alike: orjson's bytes kept
+        ({"version": "2026.1"}, True),  # text that looks like a float is written alike
+        ({"code": "3e5"}, False),  # text that looks like an exponent: re-encoded
+    ],
+)
+def test_plain_and_text_keeps_orjsons_bytes_only_without_a_float_mark(
+    value: object, orjsons: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    want = _reference(value)
+    calls: list[object] = []
+    encode = _json._STDLIB_ENCODER.encode
+    monkeypatch.setattr(_json, "dumps_stdlib", lambda obj: calls.append(obj) or encode(obj))
+    plain, _ = _json._make_texts()
+    assert plain(value) == want
+    assert calls == ([] if orjsons else [value])

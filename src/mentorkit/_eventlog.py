@@ -38,6 +38,43 @@ class EventRecord:
     data: Mapping[str, Any]
 
 
+class EncodedRecords(list[EventRecord]):
+    """Private to mentorkit: a list of records that also knows each payload's stored text.
+
+    The case service builds the records it appends into one of these, with
+    ``dumps_stdlib(record.data)`` as it computed it once while making the
+    record (see ``mentorkit._json.plain_and_text``). An SQL store writes that
+    text instead of encoding the payload again; every other store sees a
+    plain list of records. Texts are held by record identity: a record that
+    was replaced, copied or evolved has none, and is encoded as usual. (A
+    record's payload is never changed in place once made: records are
+    frozen, and stores keep them as given.)
+    """
+
+    __slots__ = ("_texts",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._texts: dict[int, tuple[EventRecord, str]] = {}
+
+    def add(self, record: EventRecord, text: str) -> None:
+        """Append ``record``, whose payload's standard-library JSON text is ``text``."""
+        self.append(record)
+        self._texts[id(record)] = (record, text)
+
+    def text_of(self, record: EventRecord) -> str | None:
+        """The stored text of ``record``'s payload, or None when it was not added here."""
+        entry = self._texts.get(id(record))
+        return entry[1] if entry is not None and entry[0] is record else None
+
+
+def payload_texts(events: Sequence[EventRecord], given: object) -> list[str | None]:
+    """Each event's payload text when ``given`` is :class:`EncodedRecords`, else Nones."""
+    if isinstance(given, EncodedRecords):
+        return [given.text_of(e) for e in events]
+    return [None] * len(events)
+
+
 @runtime_checkable
 class EventStore(Protocol):
     """Append-only event streams with optimistic concurrency.

@@ -17,6 +17,17 @@ orjson refuses (types it does not know, lone surrogates, integers beyond 64
 bits) is written by the standard library, which raises its usual
 ``TypeError`` for unknown types.
 
+:func:`plain_and_text` gives both forms of a value at once: the plain data
+``loads(dumpb(obj))`` and its standard-library text (what the SQL store
+writes), encoding only once when orjson's bytes are already that text;
+:func:`plain_text` gives that text of data already plain. orjson writes
+plain data exactly as the standard library does (every code point, 64-bit
+integers, key order) except some floats: below 1e-4 and from 1e16 the two
+spell them differently (``0.00001`` for ``1e-05``, ``1e-7`` for
+``1e-07``). So orjson's text is kept only when it holds no exponent (a
+digit then ``e`` or ``E``) and no ``0.0000``; otherwise the standard
+library writes it (a test checks millions of floats).
+
 Receipt hashes do not use this module: their bytes must not depend on
 which JSON library is installed (``mentorkit._receipts`` hands orjson only
 values it writes exactly as the standard library does).
@@ -26,7 +37,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["BACKEND", "dumpb", "dumpb_stdlib", "dumps_stdlib", "loads", "loads_stdlib"]
+__all__ = [
+    "BACKEND",
+    "dumpb",
+    "dumpb_stdlib",
+    "dumps_stdlib",
+    "loads",
+    "loads_stdlib",
+    "plain_and_text",
+    "plain_and_text_stdlib",
+    "plain_text",
+]
 
 _STDLIB_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
@@ -34,6 +55,13 @@ _ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allo
 # Found by mapping every digit to 0 and searching for 19 zeros (a regex costs 10 times more).
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_DIGITS = b"0" * 19
+# The same digit mapping, and "e" and "E" mapped to 0x01 (never a raw byte of JSON text:
+# control characters are escaped), so "a digit then an exponent" is one search. orjson spells
+# every other float as the standard library does, except those below 1e-4 (0.00001 for
+# 1e-05), which hold "0.0000" (module notes).
+_NUMBER_MARKS = bytes.maketrans(b"123456789eE", b"000000000\x01\x01")
+_EXPONENT_MARK = b"0\x01"
+_SMALL_FLOAT = b"0.0000"
 
 
 def _has_long_digits(data: str | bytes) -> bool:
@@ -63,6 +91,12 @@ def dumpb_stdlib(obj: Any) -> bytes:
 def loads_stdlib(data: str | bytes) -> Any:
     """:func:`json.loads` (the reference for :func:`loads`)."""
     return json.loads(data)
+
+
+def plain_and_text_stdlib(obj: Any) -> tuple[Any, str]:
+    """:func:`plain_and_text` by the standard library alone (the reference for it)."""
+    data = loads_stdlib(dumpb_stdlib(obj))
+    return data, dumps_stdlib(data)
 
 
 def _make() -> tuple[str, Callable[[Any], bytes], Callable[[str | bytes], Any]]:
@@ -96,7 +130,71 @@ def _make() -> tuple[str, Callable[[Any], bytes], Callable[[str | bytes], Any]]:
     return "orjson", dumpb_orjson, loads_orjson
 
 
+def _make_texts() -> tuple[Callable[[Any], tuple[Any, str]], Callable[[Any], str]]:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - exercised in environments without the extra
+        return plain_and_text_stdlib, dumps_stdlib
+    fast_dumps, fast_loads, error = orjson.dumps, orjson.loads, orjson.JSONDecodeError
+    options = (
+        orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+        | orjson.OPT_PASSTHROUGH_SUBCLASS
+    )
+
+    def plain_and_text_orjson(obj: Any) -> tuple[Any, str]:
+        # Step by step what loads(dumpb(obj)) does (same options, same fallbacks), with one
+        # translate serving both the long-digit check and the float check.
+        try:
+            raw = fast_dumps(obj, option=options)
+        except TypeError:  # what dumpb hands to the standard library: its path, unchanged
+            data = loads(dumpb_stdlib(obj))
+            return data, dumps_stdlib(data)
+        marked = raw.translate(_NUMBER_MARKS)
+        if _LONG_DIGITS in marked:
+            data = json.loads(raw)
+        else:
+            try:
+                data = fast_loads(raw)
+            except error:  # pragma: no cover - orjson reads what it wrote
+                data = json.loads(raw)
+        if _EXPONENT_MARK in marked or _SMALL_FLOAT in raw:
+            # Maybe a float orjson spells its own way (or only text such as "1e16"): the
+            # standard library writes the text.
+            return data, dumps_stdlib(data)
+        # orjson's bytes are the standard library's text of ``data`` (strings, whole numbers
+        # within 64 bits, floats from 1e-4 to 1e16, true/false/null, compact separators, key
+        # order kept; NaN and infinity were already written as null and read back as None).
+        return data, raw.decode()
+
+    def plain_text_orjson(data: Any) -> str:
+        try:
+            return fast_dumps(data, option=options).decode()
+        except TypeError:  # a lone surrogate, an integer beyond 64 bits, a type not plain
+            return dumps_stdlib(data)
+
+    return plain_and_text_orjson, plain_text_orjson
+
+
 #: ``"orjson"`` when the extra is installed, else ``"json"`` (the standard library).
 BACKEND, dumpb, loads = _make()
 dumpb.__doc__ = "Compact JSON bytes of ``obj``, which holds no NaN or infinity (module notes)."
 loads.__doc__ = "The value of JSON ``data``, as :func:`json.loads` gives it."
+
+plain_and_text, plain_text = _make_texts()
+plain_and_text.__doc__ = """``(data, text)`` of ``obj``: ``loads(dumpb(obj))`` and its stored text.
+
+``data`` has the same values and errors as ``loads(dumpb(obj))``, and
+``text`` the same bytes as ``dumps_stdlib(data)``. When orjson's bytes
+hold no float it spells its own way they ARE that text and nothing is
+encoded twice (module notes).
+"""
+plain_text.__doc__ = """``dumps_stdlib(data)``, exactly, of plain data with floats spelled alike.
+
+Plain data is text, numbers, true/false/null, lists and objects with text
+keys. The caller checks that every float in it is 0.0 or from 1e-4 to
+1e16 in size -- orjson spells those as the standard library does (module
+notes); it would write NaN and infinity as null, where the standard
+library refuses them. orjson writes the text; what it refuses (a lone
+surrogate, an integer beyond 64 bits) the standard library writes.
+"""

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 import mentorkit as mk
 from mentorkit import cases as mc
+from mentorkit._json import dumps_stdlib
+from mentorkit.cases._events import encoded_record
 from mentorkit.testing import strategies as mks
 
 AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -286,6 +288,19 @@ class TestObservationEvents:
             mc.from_record(damaged)
         assert "event case/c-1@3 (observations.recorded)" in str(caught.value)
         assert f"$.observations[{broken}].{field_name}" in str(caught.value)
+
+
+class TestEncodedRecords:
+    """What the service hands an SQL store: the record of to_record and its payload's text."""
+
+    @given(any_event, st.integers(min_value=1, max_value=10_000))
+    def test_encoded_record_is_to_record_with_the_stored_text(
+        self, event: mc.Event, version: int
+    ) -> None:
+        record, text = encoded_record("case/c-1", version, "u-1", AT, event)
+        assert record == mc.to_record("case/c-1", version, "u-1", AT, event)
+        # Exactly what the SQL store wrote for the record before it was handed the text.
+        assert text == dumps_stdlib(dict(record.data))
 
 
 # --------------------------------------------------------------------------- fold, step by step

@@ -6,6 +6,7 @@ every step, and a later erasure request leaves a case that still folds.
 """
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 import mentorkit as mk
 from mentorkit import cases as mc
+from mentorkit._json import dumps_stdlib
 from mentorkit.store import ERASED, PostgresStore, SQLiteStore
 from mentorkit.testing.sample import SamplePlugin
 
@@ -121,6 +123,33 @@ class TestSQLiteCaseService(CaseServiceOnStore):
     @pytest.fixture
     def store(self, make_sqlite_store: Callable[..., SQLiteStore]) -> Any:
         return make_sqlite_store()
+
+    def test_payloads_are_stored_as_the_standard_library_writes_them(
+        self, store: Any, service: mc.CaseService
+    ) -> None:
+        """The service hands the store each payload's text: the bytes it would have written.
+
+        That is ``dumps_stdlib`` of :func:`~mentorkit.cases.to_record`'s payload, for
+        payloads without floats (written by orjson when installed) and with them (the
+        assessment's scores and weights).
+        """
+        referred(service)
+        conn = sqlite3.connect(store.path)
+        rows = conn.execute(
+            "SELECT stream, version, actor, at, data FROM events WHERE stream LIKE 'case/%'"
+        ).fetchall()
+        conn.close()
+        assert {r.kind for r in store.read(rows[0][0])} >= {
+            "case.opened",
+            "observations.recorded",
+            "assessment.recorded",
+            "referral.proposed",
+        }
+        for stream, version, actor, _, data in rows:
+            (stored,) = store.read(stream, after=version - 1)[:1]
+            event = mc.from_record(stored)
+            record = mc.to_record(stream, version, actor, stored.at, event)
+            assert data == dumps_stdlib(dict(record.data))
 
 
 @pytest.mark.postgres

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mentorkit as mk
+from mentorkit._eventlog import EncodedRecords
 from mentorkit._json import dumpb
 from mentorkit.store import (
     CASELOAD,
@@ -445,6 +446,35 @@ class RepositoryContract:
         store.put_businesses(items)
         assert store.business_ids() == [b.id for b in store.businesses()]
         assert {b.id for b in items} <= set(store.business_ids())
+
+    def test_a_nan_event_payload_is_refused_not_stored_as_null(self, store: Repository) -> None:
+        batch = [event("case/n", 1, score=1.5), event("case/n", 2, score=float("nan"))]
+        with pytest.raises(ValueError, match="Out of range float"):
+            store.append("case/n", 0, batch)
+        assert store.version("case/n") == 0  # one transaction: nothing half stored
+
+    def test_records_given_with_their_text_are_stored_as_that_text(self, store: Repository) -> None:
+        """The case service's records carry their payload's text: the store writes it as is.
+
+        (The service's text is always ``dumps_stdlib`` of the payload; a different text
+        here shows which one was written.) A record not added with its text, or replaced
+        in the list, is encoded from its payload as usual.
+        """
+        given = EncodedRecords()
+        given.add(event("case/t", 1, score=1.5), '{"written":"as given"}')
+        given.add(event("case/t", 2, score=2.5), '{"written":"never"}')
+        given[1] = event("case/t", 2, score=2.5)  # a new record: its text is not known
+        given.append(event("case/t", 3, note="plain"))
+        store.append("case/t", 0, given)
+        assert [e.data for e in store.read("case/t")] == [
+            {"written": "as given"},
+            {"score": 2.5},
+            {"note": "plain"},
+        ]
+        other = EncodedRecords()
+        other.add(event("case/u", 1, score=1.5), '{"written":"as given"}')
+        store.append("case/u", 0, list(other))  # a plain list: no texts
+        assert store.read("case/u")[0].data == {"score": 1.5}
 
     def test_a_damaged_observation_row_is_named_by_field_path(
         self, store: Repository, raw: Callable[[str], Any]

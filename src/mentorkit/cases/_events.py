@@ -21,8 +21,9 @@ from attrs import field, frozen
 
 from .._errors import DecodeError, FieldIssue, InvalidFieldError
 from .._eventlog import EventRecord
+from .._fastenc import FITS, assessment_data, fields_are, observation_data, referral_data
 from .._fastobs import assessment_fast, observations_fast, referral_fast, valid_text
-from .._json import dumpb, loads
+from .._json import dumpb, loads, plain_and_text, plain_text
 from .._model import Assessment, Business, Milestone, Observation, Programme, Referral, Session
 from .._serialize import decode, encode
 from .._trusted import trusted_constructor
@@ -442,16 +443,118 @@ EVENT_CLASSES: Mapping[str, type[Event]] = {
 UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
+def _observations_payload(event: ObservationsRecorded) -> dict[str, Any] | None:
+    observations: list[dict[str, Any]] = []
+    append = observations.append
+    for obs in event.observations:
+        data = observation_data(obs)
+        if data is None:
+            return None
+        append(data)
+    schema = event.schema
+    return {"observations": observations, "schema": schema} if type(schema) is int else None
+
+
+def _assessment_payload(event: AssessmentRecorded) -> dict[str, Any] | None:
+    phase, schema = event.phase, event.schema
+    if type(phase) is not AssessmentPhase or type(schema) is not int:
+        return None
+    assessment = assessment_data(event.assessment)
+    if assessment is None:
+        return None
+    return {"assessment": assessment, "phase": phase._value_, "schema": schema}
+
+
+def _referral_payload(event: ReferralProposed) -> dict[str, Any] | None:
+    referral_id, schema = event.referral_id, event.schema
+    if type(referral_id) is not str or type(schema) is not int:
+        return None
+    referral = referral_data(event.referral)
+    if referral is None:
+        return None
+    return {"referral_id": referral_id, "referral": referral, "schema": schema}
+
+
+_PayloadWriter: TypeAlias = Callable[[Any], dict[str, Any] | None]
+
+#: Each hand-written payload encoder, with its event class and the fields it writes.
+_WRITERS: list[tuple[type, tuple[str, ...], _PayloadWriter]] = [
+    (ObservationsRecorded, ("observations", "schema"), _observations_payload),
+    (AssessmentRecorded, ("assessment", "phase", "schema"), _assessment_payload),
+    (ReferralProposed, ("referral_id", "referral", "schema"), _referral_payload),
+]
+
+
+def _payload_writers(
+    fits: bool, writers: list[tuple[type, tuple[str, ...], _PayloadWriter]] = _WRITERS
+) -> dict[type, _PayloadWriter]:
+    """The hand-written payload encoders of the event classes whose fields they know.
+
+    Only while ``fits`` (the models they write have the fields they know, see
+    :data:`mentorkit._fastenc.FITS`), and for each event class only while it
+    has exactly the fields its encoder writes; any other class takes the
+    general path.
+    """
+    if not fits:
+        return {}
+    return {cls: write for cls, names, write in writers if fields_are(cls, names)}
+
+
+#: The event kinds written most (a visit's answers, each rubric's assessment, each
+#: referral proposal), by exact class: their payloads by hand (see :func:`payload`).
+_PAYLOAD_WRITERS = _payload_writers(FITS)
+
+
+def payload(event: Event) -> dict[str, Any]:
+    """The plain JSON data an event is stored as: ``loads(dumpb(encode(event)))``.
+
+    For the kinds written most the data is built by hand
+    (:mod:`mentorkit._fastenc`) when every value is plainly what its field
+    declares; anything else (and every other kind) takes the general path,
+    cattrs then a JSON round trip. Both give the same data (property-tested).
+    """
+    write = _PAYLOAD_WRITERS.get(type(event))
+    if write is not None:
+        data = write(event)
+        if data is not None:
+            return data
+    return loads(dumpb(encode(event)))  # type: ignore[no-any-return]  # JSON data: an object
+
+
 def to_record(stream: str, version: int, actor: str, at: dt.datetime, event: Event) -> EventRecord:
     """The :class:`~mentorkit.EventRecord` storing ``event`` as version ``version``.
 
     The payload is plain JSON data (strings, numbers, lists, objects), the
     same whatever store keeps it.
     """
-    data = loads(dumpb(encode(event)))
     return EventRecord(
+        stream=stream, version=version, kind=event.kind, actor=actor, at=at, data=payload(event)
+    )
+
+
+def encoded_record(
+    stream: str, version: int, actor: str, at: dt.datetime, event: Event
+) -> tuple[EventRecord, str]:
+    """:func:`to_record` and the standard-library JSON text of the record's payload.
+
+    The record equals ``to_record(...)``'s and the text is exactly what an
+    SQL store writes for it (``dumps_stdlib(record.data)``), found with one
+    encoding where it can be: :func:`mentorkit._json.plain_text` of a payload
+    built by hand (it holds no NaN or infinity: those take the general path),
+    :func:`mentorkit._json.plain_and_text` otherwise. The case service hands
+    both to the store in an :class:`~mentorkit._eventlog.EncodedRecords`, so
+    the payload is not encoded again there.
+    """
+    write = _PAYLOAD_WRITERS.get(type(event))
+    data = None if write is None else write(event)
+    if data is None:
+        data, text = plain_and_text(encode(event))
+    else:
+        text = plain_text(data)
+    record = EventRecord(
         stream=stream, version=version, kind=event.kind, actor=actor, at=at, data=data
     )
+    return record, text
 
 
 def from_record(record: EventRecord) -> Event:

@@ -34,7 +34,7 @@ from .._errors import (
     NotFoundError,
     TransitionError,
 )
-from .._eventlog import EventRecord, EventStore
+from .._eventlog import EncodedRecords, EventRecord, EventStore
 from .._model import (
     AssessmentStatus,
     Business,
@@ -101,6 +101,7 @@ from ._events import (
     SessionLogged,
     WaveEvent,
     WaveOpened,
+    encoded_record,
     from_record,
     to_record,
 )
@@ -412,16 +413,18 @@ class CaseService:
         if not events and state is None:
             raise NotFoundError(f"no case {case_id!r}")
         stream = stream_name(case_id)
-        records: list[EventRecord] = []
+        # The records carry their payloads' stored JSON text, made along with them, so
+        # an SQL store does not encode each payload a second time.
+        records = EncodedRecords()
         new = state
         for offset, event in enumerate(events, start=1):
             check(new, event)
-            record = to_record(stream, read_version + offset, actor.id, at, event)
+            record, text = encoded_record(stream, read_version + offset, actor.id, at, event)
             # The event itself, not its decoded record: the round trip is lossless (a
             # property test of every event kind), and the state-machine and cache tests
             # check that the live state equals a fold of what was stored.
             new = apply(new, event, record.version, at)
-            records.append(record)
+            records.add(record, text)
         return stream, read_version, records, new
 
     def _commit_many(

@@ -21,7 +21,7 @@ import attrs
 from attrs import frozen
 
 from .._errors import ConflictError, NotFoundError
-from .._eventlog import EventRecord
+from .._eventlog import EventRecord, payload_texts
 from .._fastobs import observations_fast
 from .._json import dumpb, dumps_stdlib, loads
 from .._model import Business, Cooperative, Mentor, Observation, Person, Programme
@@ -710,7 +710,13 @@ class SQLStore(abc.ABC, Generic[C]):
 
     # ------------------------------------------------------------------ events
 
-    def _event_row(self, event: EventRecord) -> tuple[Any, ...]:
+    def _event_row(self, event: EventRecord, text: str | None = None) -> tuple[Any, ...]:
+        """The row of ``event``; ``text`` is its payload's JSON when already known.
+
+        ``text`` comes from the case service's :class:`~mentorkit._eventlog.EncodedRecords`
+        and is exactly ``dumps_stdlib(event.data)``; without it the payload is encoded here
+        (the standard library refuses NaN and infinity, so nothing is half stored).
+        """
         if event.at.tzinfo is None or event.at.utcoffset() is None:
             raise ValueError(
                 f"event {event.version} of stream {event.stream!r}: 'at' must be timezone-aware"
@@ -721,7 +727,7 @@ class SQLStore(abc.ABC, Generic[C]):
             event.kind,
             event.actor,
             self._encode_at(event.at),
-            dumps_stdlib(dict(event.data)),
+            dumps_stdlib(dict(event.data)) if text is None else text,
         )
 
     def _to_event(self, row: Sequence[Any]) -> EventRecord:
@@ -760,6 +766,7 @@ class SQLStore(abc.ABC, Generic[C]):
         one per case.
         """
         checked: list[tuple[str, int, list[EventRecord]]] = []
+        texts: list[str | None] = []
         seen: set[str] = set()
         for stream, expected_version, given in batches:
             if stream in seen:
@@ -773,7 +780,12 @@ class SQLStore(abc.ABC, Generic[C]):
                         f" of stream {stream!r}"
                     )
             checked.append((stream, expected_version, events))
-        rows = [self._event_row(e) for _, _, events in checked for e in events]
+            # The case service's records come with their payload text (EncodedRecords).
+            texts.extend(payload_texts(events, given))
+        rows = [
+            self._event_row(e, t)
+            for e, t in zip((e for _, _, events in checked for e in events), texts, strict=True)
+        ]
         projectors = list(self._projectors.items())
         with self._write() as tx:
             versions = self._stream_versions(tx, (stream for stream, _, _ in checked))
