@@ -282,12 +282,12 @@ class Office:
         found: dict[str, list[Problem]] = {s.case_id: [] for s in chunk}
         to_record = []
         for state in chunk:
-            have = {_obs_key(o) for o in state.observations}
-            new = [
-                o
-                for o in imported[state.business.id]
-                if o.observed_on <= on and _obs_key(o) not in have
-            ]
+            mine = imported[state.business.id]
+            if state.observations:
+                have = {_obs_key(o) for o in state.observations}
+                new = [o for o in mine if o.observed_on <= on and _obs_key(o) not in have]
+            else:  # a case with nothing recorded yet (the first assessment): no key to compare
+                new = [o for o in mine if o.observed_on <= on]
             if new:
                 to_record.append((state.case_id, new))
         del imported  # the new ones are kept above: the rest need not stay through the writes
