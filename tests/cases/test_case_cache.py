@@ -558,3 +558,36 @@ class TestBulkLoads:
             assert outcome.state == stored  # the live state is what was stored
             assert outcome.state.has_prospects is (True if cid in map(case_id, touched) else None)
         sql.close()
+
+    @settings(max_examples=25, deadline=None)
+    @given(touched=st.sets(st.sampled_from(BUSINESS_IDS)), lean=st.booleans())
+    def test_states_check_cached_cases_with_one_version_query(
+        self, touched: set[str], lean: bool
+    ) -> None:
+        sql = SQLiteStore(":memory:")
+        store = _BulkCounting(sql)
+        service = mc.CaseService(store, REGISTRY, clock=lambda: START, cache_states=True)
+        other = mc.CaseService(sql, REGISTRY, clock=lambda: START)  # another process
+        businesses = [business(b) for b in BUSINESS_IDS]
+        store.version_queries.clear()
+        ids = [o.state.case_id for o in service.open_cases(BOSS, businesses, PROGRAMME)]
+        streams = [mc.stream_name(cid) for cid in ids]
+        # Opening checks that no case exists yet with one version query, not one per case.
+        assert store.version_queries == [streams]
+        for bid in sorted(touched):
+            other.record_prospects(BOSS, case_id(bid), True)
+        store.version_queries.clear()
+        store.reads.clear()
+
+        states = list(service.states(BOSS, ids, observations=not lean))
+
+        assert store.version_queries == [streams]
+        # Only the cases another writer moved on read their tails, from the cached version.
+        assert sorted(stream for stream, _after in store.reads) == sorted(
+            mc.stream_name(case_id(b)) for b in touched
+        )
+        assert {after for _stream, after in store.reads} <= {1}
+        assert states == [mc.fold(sql.read(stream)) for stream in streams]
+        with pytest.raises(mk.ConflictError, match="already exists"):
+            service.open_cases(BOSS, businesses[-1:], PROGRAMME)
+        sql.close()

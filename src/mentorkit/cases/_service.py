@@ -374,7 +374,10 @@ class CaseService:
             stored = versions(list(cached))
             current = {s: held for s, held in cached.items() if stored[s] == held.version}
         missing = [c for c, s in zip(case_ids, streams, strict=True) if s not in current]
-        scanned = (state for state, _lean in self._scan(missing, observations=True))
+        # The cached ones among ``missing`` are known to be behind: read their tails directly.
+        scanned = (
+            state for state, _lean in self._scan(missing, observations=True, known_stale=True)
+        )
         return [current[s] if s in current else next(scanned) for s in streams]
 
     def _load(self, case_id: str) -> CaseState:
@@ -593,23 +596,36 @@ class CaseService:
             yield state
 
     def _scan(
-        self, case_ids: Sequence[str], *, observations: bool, traces: bool = True
+        self,
+        case_ids: Sequence[str],
+        *,
+        observations: bool,
+        traces: bool = True,
+        known_stale: bool = False,
     ) -> Iterator[tuple[CaseState, bool]]:
         """``(state, lean)`` for each of ``case_ids``, in order, read in chunks.
 
         A cached state is refreshed and given whole (``lean`` False) unless
         ``traces`` is False (then without its traces, see :meth:`states`);
-        the others are folded from one bulk read per chunk, without their
-        observations unless ``observations`` and without their traces
-        unless ``traces`` (``lean`` True then).
+        the cached states of a chunk are checked with one version query
+        (unless ``known_stale``: the caller knows the store has moved on)
+        and only those behind read their tails. The others are folded from
+        one bulk read per chunk, without their observations unless
+        ``observations`` and without their traces unless ``traces``
+        (``lean`` True then).
         """
         read_many = getattr(self.store, "read_many", None)
+        versions = None if known_stale else getattr(self.store, "versions", None)
         bare = () if observations else OBSERVATION_KINDS
         whole = observations and traces
         for start in range(0, len(case_ids), _SCAN_CHUNK):
             chunk = case_ids[start : start + _SCAN_CHUNK]
             streams = [stream_name(case_id) for case_id in chunk]
             cold = [stream for stream in streams if self._cached(stream) is None]
+            # The cached ones: one version query for the chunk instead of a read of each tail.
+            stored: Mapping[str, int] = {}
+            if versions is not None and len(cold) < len(streams):
+                stored = versions([stream for stream in streams if stream not in cold])
             records: Mapping[str, list[EventRecord]]
             if read_many is None:
                 records = {stream: self.store.read(stream) for stream in cold}
@@ -621,7 +637,10 @@ class CaseService:
             for case_id, stream in zip(chunk, streams, strict=True):
                 cached = self._cached(stream)
                 if cached is not None:
-                    fresh = self._refresh(stream, cached)
+                    if stored.get(stream) == cached.version:
+                        fresh = cached  # nobody wrote since: no tail to read
+                    else:
+                        fresh = self._refresh(stream, cached)
                     yield (fresh, False) if traces else (without_traces(fresh), True)
                     continue
                 # A stream in ``unread`` was cached when the chunk was read, and dropped since.
@@ -712,9 +731,16 @@ class CaseService:
         day = self._today(on)
         writes: list[tuple[str, CaseState | None, Sequence[CaseEvent], int | None]] = []
         seen: set[str] = set()
-        for business in businesses:
+        chosen = list(businesses)
+        versions = getattr(self.store, "versions", None)
+        existing: Mapping[str, int] | None = None
+        if versions is not None:  # one query per few hundred cases instead of one each
+            existing = versions([stream_name(f"{programme_id}:{b.id}") for b in chosen])
+        for business in chosen:
             case_id = f"{programme_id}:{business.id}"
-            if case_id in seen or self.store.version(stream_name(case_id)) > 0:
+            stream = stream_name(case_id)
+            version = self.store.version(stream) if existing is None else existing[stream]
+            if case_id in seen or version > 0:
                 raise ConflictError(f"case {case_id!r} already exists")
             seen.add(case_id)
             writes.append((case_id, None, [CaseOpened(case_id, business, programme_id, day)], 0))
