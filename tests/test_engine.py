@@ -228,6 +228,37 @@ class TestPluginFailures:
 class TestReferrals:
     """Rules fire with reasons; one proposal per unit; order independent."""
 
+    @given(
+        business=mks.businesses(),
+        data=st.data(),
+        mentored=st.booleans(),
+        skip=st.sets(st.sampled_from(["capital", "cooperative", "no-such-unit"])),
+    )
+    def test_skipped_units_leave_the_other_proposals_as_they_are(
+        self, business: mk.Business, data: st.DataObject, mentored: bool, skip: set[str]
+    ) -> None:
+        registry = Registry.load(
+            plugins=[("sample", SamplePlugin()), ("broken", Broken())],
+            entry_points=False,
+            strict=True,
+        )
+        engine = mk.Engine(registry)
+        observations = data.draw(
+            mks.observations_for(SAMPLE_RUBRIC, business.id, on=DAY, complete=False)
+        )
+        facts = {"case.mentored": mentored}
+        full = engine.evaluate(business, observations, on=DAY, facts=facts)
+        skipped = engine.evaluate(business, observations, on=DAY, facts=facts, skip_units=skip)
+        assert skipped.assessments == full.assessments
+        assert skipped.referrals == tuple(r for r in full.referrals if r.unit not in skip)
+        # A skipped unit's rules do not run: their details cannot fail.
+        assert set(skipped.failures) <= set(full.failures)
+        rules = {rule.id: rule.unit for rule in registry.rules}
+        gone = [f for f in full.failures if f not in skipped.failures]
+        assert all(f.stage == "details" and rules[f.item] in skip for f in gone)
+        if "capital" not in skip:
+            assert gone == []
+
     def test_capital_referral_with_reasons(self) -> None:
         result = ENGINE.evaluate(business(), answers(), on=DAY)
         (referral,) = result.referrals

@@ -8,7 +8,7 @@ on, marking what could not be computed instead of inventing a value.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from attrs import frozen
 
@@ -706,19 +706,23 @@ class Engine:
         on: dt.date,
         facts: Mapping[str, FactValue] | None = None,
         cooperatives: Sequence[Cooperative] = (),
+        skip_units: Collection[str] = (),
     ) -> Evaluation:
         """Propose referrals for ``business`` from its ``assessments``.
 
         ``facts`` adds facts known outside the business record (for example
         ``case.has_prospects``). At most one referral per unit: among the
         rules for one unit that fire, the highest priority (then smallest id)
-        proposes.
+        proposes. The rules of ``skip_units`` are not run at all (no
+        conditions, no ``details``, no receipt): for units the business is
+        already referred to, whose new proposal would be dropped anyway. The
+        other units' referrals are exactly those of a run without it.
         """
         assessments = tuple(assessments)
         known = self.facts(business, assessments, on=on, extra=facts)
         referrals = []
         failures = []
-        units_done: set[str] = set()
+        units_done: set[str] = set(skip_units)
         coops = tuple(cooperatives)
         coops_digest: str | None = None
         for position, (rule, owner) in enumerate(self._rules):
@@ -782,10 +786,11 @@ class Engine:
         on: dt.date,
         facts: Mapping[str, FactValue] | None = None,
         cooperatives: Sequence[Cooperative] = (),
+        skip_units: Collection[str] = (),
     ) -> Evaluation:
-        """Assess ``business`` and propose its referrals in one call."""
+        """Assess ``business`` and propose its referrals in one call (see :meth:`refer`)."""
         assessed = self.assess(business, observations, on=on)
-        return self._refer_assessed(business, assessed, on, facts, cooperatives)
+        return self._refer_assessed(business, assessed, on, facts, cooperatives, skip_units)
 
     def _evaluate_answers(
         self,
@@ -804,9 +809,15 @@ class Engine:
         on: dt.date,
         facts: Mapping[str, FactValue] | None = None,
         cooperatives: Sequence[Cooperative] = (),
+        skip_units: Collection[str] = (),
     ) -> Evaluation:
         referred = self.refer(
-            business, assessed.assessments, on=on, facts=facts, cooperatives=cooperatives
+            business,
+            assessed.assessments,
+            on=on,
+            facts=facts,
+            cooperatives=cooperatives,
+            skip_units=skip_units,
         )
         return Evaluation(
             business_id=business.id,

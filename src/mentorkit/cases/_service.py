@@ -127,6 +127,11 @@ _BLOCKING = (
 )
 
 
+def _live_units(state: CaseState) -> set[str]:
+    """The units ``state`` has a referral to that blocks a new one (see ``_BLOCKING``)."""
+    return {r.unit for r in state.referrals if r.status in _BLOCKING}
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -1001,6 +1006,7 @@ class CaseService:
             on=day,
             facts=self._facts(state),
             cooperatives=self.cooperatives,
+            skip_units=_live_units(state),  # no second referral to a unit: see _proposals
         )
         complete = {
             r.assessment.rubric_id
@@ -1034,7 +1040,7 @@ class CaseService:
         return dict(state.facts())
 
     def _proposals(self, state: CaseState, referrals: Iterable[Referral]) -> list[ReferralProposed]:
-        live = {r.unit for r in state.referrals if r.status in _BLOCKING}
+        live = _live_units(state)
         count = len(state.referrals)
         events = []
         for referral in referrals:
@@ -1119,6 +1125,8 @@ class CaseService:
             on=day,
             facts=self._facts(state),
             cooperatives=self.cooperatives,
+            # A unit with a live referral gets no second one: its rules need not run.
+            skip_units=_live_units(state),
         )
         return self._proposals(state, evaluation.referrals), evaluation
 
