@@ -112,3 +112,41 @@ def test_equal_results_share_one_value_and_the_cache_stays_small() -> None:
     for number in range(_RESULTS_MAX + 10):
         criterion_results_fast([{**item, "criterion_id": f"c{number}"}])
     assert 0 < len(_results) <= _RESULTS_MAX
+
+
+def _look_alike(value: object) -> list[object]:
+    """Values equal to ``value`` (and hashing alike) but of another type."""
+    if type(value) is bool:
+        return [int(value), float(value)]
+    if type(value) is int:
+        return [float(value), *([bool(value)] if value in (0, 1) else [])]
+    if type(value) is float and value.is_integer():
+        return [int(value), *([bool(value)] if value in (0.0, 1.0) else [])]
+    return []
+
+
+@given(st.lists(mks.criterion_results(), min_size=1, max_size=4), st.data())
+def test_a_cached_line_is_not_given_for_a_look_alike(
+    results: list[mk.CriterionResult], data: st.DataObject
+) -> None:
+    # Equal results share one cached value: a line whose value equals a cached one but is of
+    # another type (True for 1, 1.0 for 1) must still decode as the strict decoder does.
+    items: list[dict[str, Any]] = mk.encode(results)
+    assert criterion_results_fast(items) == tuple(results)  # now cached
+    changes = [
+        (index, name, other)
+        for index, item in enumerate(items)
+        for name, value in item.items()
+        for other in _look_alike(value)
+    ]
+    if not changes:
+        return
+    index, name, other = data.draw(st.sampled_from(changes))
+    changed = [dict(item) for item in items]
+    changed[index][name] = other
+    fast = criterion_results_fast(changed)
+    strict = _strict(changed)
+    if fast is not None:
+        assert strict is not None, "the fast path accepted what the strict one rejects"
+        assert fast == strict
+        assert [type(r.answer) for r in fast] == [type(r.answer) for r in strict]
