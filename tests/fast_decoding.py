@@ -1,4 +1,5 @@
-"""Shared pieces of the hand-decoder tests (``test_fast_assessments``, ``test_fast_referrals``).
+"""Shared pieces of the hand-decoder tests (``test_fast_assessments``, ``test_fast_referrals``,
+``test_fast_businesses``).
 
 Registered as ``fast_decoding`` by ``tests/conftest.py`` (tests are not a package).
 """
@@ -9,6 +10,7 @@ import json
 from typing import Any
 from unittest import mock
 
+import attrs
 from hypothesis import strategies as st
 
 import mentorkit as mk
@@ -84,3 +86,31 @@ def read_both_ways(record: mk.EventRecord, fast: str) -> tuple[Any, Any]:
     with mock.patch.object(_events, fast, return_value=None):
         strict_only = read()
     return with_fast, strict_only
+
+
+def texts_in(value: Any) -> list[tuple[Any, Any]]:
+    """Every text in JSON data ``value``, at any depth, as (container, key or index)."""
+    found: list[tuple[Any, Any]] = []
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if isinstance(item, str):
+            found.append((value, key))
+        elif isinstance(item, dict | list):
+            found.extend(texts_in(item))
+    return found
+
+
+def types_in(value: Any) -> list[type]:
+    """The type of ``value`` and of everything in it, at any depth (attrs fields, tuples).
+
+    What equality does not see: True stays bool, text stays plain str (not an enum
+    member), tuples stay tuples.
+    """
+    found: list[type] = [type(value)]
+    if attrs.has(type(value)):
+        for item in attrs.astuple(value, recurse=False):
+            found.extend(types_in(item))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            found.extend(types_in(item))
+    return found

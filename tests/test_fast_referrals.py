@@ -30,6 +30,7 @@ from fast_decoding import (
     read_both_ways,
     stored,
     strict_decode,
+    texts_in,
 )
 from mentorkit import Registry, _fastobs
 from mentorkit import cases as mc
@@ -219,23 +220,11 @@ def proposed_payloads(draw: st.DrawFn) -> Any:
     return data
 
 
-def _texts_in(value: Any) -> list[tuple[Any, Any]]:
-    """Every text in JSON data ``value``, at any depth, as (container, key or index)."""
-    found: list[tuple[Any, Any]] = []
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, item in items:
-        if isinstance(item, str):
-            found.append((value, key))
-        elif isinstance(item, dict | list):
-            found.extend(_texts_in(item))
-    return found
-
-
 @st.composite
 def text_damaged_payloads(draw: st.DrawFn) -> Any:
     """Encoded ``referral.proposed`` events with one text, anywhere, made blank or bad Unicode."""
     data = stored(mc.ReferralProposed(draw(mks.identifiers("unit-")), draw(any_referrals)))
-    container, key = draw(st.sampled_from(_texts_in(data)))
+    container, key = draw(st.sampled_from(texts_in(data)))
     container[key] = draw(st.sampled_from(["", " \t", "\ud800", "a\udfffb", "\udbff\udfff"]))
     return data
 

@@ -1,9 +1,10 @@
-"""Observations, criterion results, assessments and referrals from JSON data, fast when valid.
+"""Observations, criterion results, assessments, referrals and businesses from JSON data, fast.
 
 :func:`observations_fast` (the batch, the stores, stored events),
 :func:`criterion_results_fast` (every stored or read :class:`Assessment`'s
-trace), :func:`assessment_fast` (every stored assessment event) and
-:func:`referral_fast` (every stored referral proposal) check every field by
+trace), :func:`assessment_fast` (every stored assessment event),
+:func:`referral_fast` (every stored referral proposal) and
+:func:`business_fast` (every stored case opening) check every field by
 hand and build the values with trusted constructors; on anything unusual
 they return None, and the caller decodes with the strict converter, which
 reports the exact field paths. They never accept what the strict converter
@@ -20,26 +21,46 @@ import attrs
 from ._errors import InvalidFieldError
 from ._model import (
     _HASH_TEXT,
+    _PHONE,
     Answer,
     AnswerSource,
     Assessment,
     AssessmentStatus,
+    Business,
+    CooperativeMembership,
     CriterionResult,
+    Gender,
+    Licence,
+    LicenceKind,
     Observation,
+    Person,
     Reason,
     Receipt,
     Referral,
+    SalesChannel,
+    Sector,
+    _nib_digits,
+    _nik_digits,
+    _non_empty,
+    _non_negative,
+    _phone,
+    _unique,
 )
 from ._trusted import trusted_constructor
 
 __all__ = [
     "ASSESSMENT_FIELDS",
+    "BUSINESS_FIELDS",
+    "LICENCE_FIELDS",
+    "MEMBERSHIP_FIELDS",
     "OBSERVATION_FIELDS",
+    "PERSON_FIELDS",
     "REASON_FIELDS",
     "RECEIPT_FIELDS",
     "REFERRAL_FIELDS",
     "RESULT_FIELDS",
     "assessment_fast",
+    "business_fast",
     "checked_observation",
     "criterion_results_fast",
     "day_of",
@@ -436,15 +457,26 @@ _reason = trusted_constructor(Reason, REASON_FIELDS)
 _referral = trusted_constructor(Referral, REFERRAL_FIELDS)
 
 
-def _as_declared(cls: type, types: tuple[object, ...], defaults: dict[str, object]) -> bool:
-    """True when ``cls``'s fields have exactly ``types``, no validators, and only ``defaults``.
+def _as_declared(
+    cls: type,
+    types: tuple[object, ...],
+    defaults: dict[str, object],
+    validators: dict[str, object] | None = None,
+) -> bool:
+    """True when ``cls``'s fields have exactly ``types``, ``validators`` and ``defaults``.
 
-    What :func:`referral_fast` checks by hand: a class that gains a validator,
-    changes a field's type or makes a field optional no longer fits it.
+    Fields not named in ``validators`` must have none, fields not named in
+    ``defaults`` must be required. What a hand decoder checks by hand: a
+    class that gains a validator (or swaps one), changes a field's type or
+    makes a field optional no longer fits it.
     """
+    checks = validators or {}
     fields = attrs.fields(cls)
     return tuple(f.type for f in fields) == types and all(
-        f.validator is None and f.default == defaults.get(f.name, attrs.NOTHING) for f in fields
+        f.validator is checks.get(f.name)
+        and f.default == defaults.get(f.name, attrs.NOTHING)
+        and type(f.default) is type(defaults.get(f.name, attrs.NOTHING))
+        for f in fields
     )
 
 
@@ -610,4 +642,334 @@ def referral_fast(item: object, dates: dict[str, dt.date]) -> Referral | None:
             return None
     return _referral(
         business_id, unit, rule_id, rule_version, proposed_on, reasons, details, receipt
+    )
+
+
+#: The fields of Person, Licence, CooperativeMembership and Business, in order: what
+#: :func:`business_fast` checks and builds.
+PERSON_FIELDS = ("name", "nik", "phone", "gender")
+LICENCE_FIELDS = ("kind", "number", "issued", "expires")
+MEMBERSHIP_FIELDS = ("cooperative_id", "joined")
+BUSINESS_FIELDS = (
+    "id",
+    "name",
+    "owner",
+    "sector",
+    "district",
+    "address",
+    "founded",
+    "employees",
+    "capital",
+    "annual_sales",
+    "financing_need",
+    "nib",
+    "licences",
+    "cooperative",
+    "sales_channels",
+)
+_PERSON_KEYS = frozenset(PERSON_FIELDS)
+_LICENCE_KEYS = frozenset(LICENCE_FIELDS)
+_MEMBERSHIP_KEYS = frozenset(MEMBERSHIP_FIELDS)
+_BUSINESS_KEYS = frozenset(BUSINESS_FIELDS)
+#: The four classes without their field validators, each checked by hand below as it checks;
+#: Licence's ``__attrs_post_init__`` (expiry not before issue) still runs.
+_person = trusted_constructor(Person, PERSON_FIELDS)
+_licence = trusted_constructor(Licence, LICENCE_FIELDS, post_init=True)
+_membership = trusted_constructor(CooperativeMembership, MEMBERSHIP_FIELDS)
+_business = trusted_constructor(Business, BUSINESS_FIELDS)
+_GENDERS = {member.value: member for member in Gender}
+_LICENCE_KINDS = {member.value: member for member in LicenceKind}
+_SECTORS = {member.value: member for member in Sector}
+_CHANNELS = {member.value: member for member in SalesChannel}
+# The NIK's and NIB's checks, for ASCII digits only: the validators' ``\d`` also takes other
+# scripts' digits, which the strict path decides. The phone's is the validator's own pattern.
+_is_nik = re.compile(r"[0-9]{16}").fullmatch
+_is_nib = re.compile(r"[0-9]{13}").fullmatch
+_is_phone = _PHONE.fullmatch
+_Date = dt.date | None
+#: Every shortcut fits and every class is as :func:`business_fast` reads it (each field's
+#: type, default and validator): otherwise every business takes the strict path.
+_BUSINESS_FITS = (
+    _person is not Person
+    and _licence is not Licence
+    and _membership is not CooperativeMembership
+    and _business is not Business
+    and _as_declared(
+        Person,
+        (str, str | None, str | None, Gender | None),
+        {"nik": None, "phone": None, "gender": None},
+        {"name": _non_empty, "nik": _nik_digits, "phone": _phone},
+    )
+    and _as_declared(
+        Licence,
+        (LicenceKind, str, _Date, _Date),
+        {"issued": None, "expires": None},
+        {"number": _non_empty},
+    )
+    and _as_declared(
+        CooperativeMembership, (str, _Date), {"joined": None}, {"cooperative_id": _non_empty}
+    )
+    and _as_declared(
+        Business,
+        (
+            str,
+            str,
+            Person,
+            Sector,
+            str,
+            str | None,
+            _Date,
+            int,
+            int | None,
+            int | None,
+            int | None,
+            str | None,
+            tuple[Licence, ...],
+            CooperativeMembership | None,
+            tuple[SalesChannel, ...],
+        ),
+        {
+            "address": None,
+            "founded": None,
+            "employees": 0,
+            "capital": None,
+            "annual_sales": None,
+            "financing_need": None,
+            "nib": None,
+            "licences": (),
+            "cooperative": None,
+            "sales_channels": (),
+        },
+        {
+            "id": _non_empty,
+            "name": _non_empty,
+            "district": _non_empty,
+            "employees": _non_negative,
+            "capital": _non_negative,
+            "annual_sales": _non_negative,
+            "financing_need": _non_negative,
+            "nib": _nib_digits,
+            "sales_channels": _unique,
+        },
+    )
+)
+_CHANNELS_MAX = 4096
+# Businesses sell through a few channels in a few orders: one shared tuple per combination.
+_channel_tuples: dict[tuple[str, ...], tuple[SalesChannel, ...]] = {}
+
+
+def _person_fast(item: object) -> Person | None:
+    """A plainly valid owner object as a :class:`Person`; None for anything else.
+
+    Never echoes a value: the NIK and the phone number are personal data.
+    """
+    if type(item) is not dict or not _PERSON_KEYS.issuperset(item):
+        return None
+    name = item.get("name")
+    nik = item.get("nik")
+    phone = item.get("phone")
+    gender = item.get("gender")
+    if (
+        type(name) is not str
+        or not name.strip()
+        or not (name.isascii() or valid_text(name))
+        or (nik is not None and (type(nik) is not str or not _is_nik(nik)))
+        or (phone is not None and (type(phone) is not str or not _is_phone(phone)))
+    ):
+        return None  # no name (missing or null), or a bad one; a bad NIK or phone
+    if gender is not None:
+        gender = _GENDERS.get(gender) if type(gender) is str else None
+        if gender is None:
+            return None
+    return _person(name, nik, phone, gender)
+
+
+def _licences_fast(items: object, dates: dict[str, dt.date]) -> tuple[Licence, ...] | None:
+    """Plainly valid licence objects as :class:`Licence` values; None for anything else."""
+    if type(items) is not list:
+        return None
+    out: list[Licence] = []
+    for item in items:
+        if type(item) is not dict or not _LICENCE_KEYS.issuperset(item):
+            return None
+        kind = item.get("kind")
+        number = item.get("number")
+        issued = item.get("issued")
+        expires = item.get("expires")
+        if (
+            type(kind) is not str
+            or type(number) is not str
+            or not number.strip()
+            or not (number.isascii() or valid_text(number))
+        ):
+            return None
+        kind = _LICENCE_KINDS.get(kind)
+        if kind is None:
+            return None
+        if issued is not None:
+            issued = day_of(issued, dates)
+            if issued is None:
+                return None
+        if expires is not None:
+            expires = day_of(expires, dates)
+            if expires is None:
+                return None
+        try:
+            out.append(_licence(kind, number, issued, expires))
+        except InvalidFieldError:  # expired before issued: the strict path reports it
+            return None
+    return tuple(out)
+
+
+def _membership_fast(item: object, dates: dict[str, dt.date]) -> CooperativeMembership | None:
+    """A plainly valid membership object as a :class:`CooperativeMembership`; else None."""
+    if type(item) is not dict or not _MEMBERSHIP_KEYS.issuperset(item):
+        return None
+    cooperative_id = item.get("cooperative_id")
+    joined = item.get("joined")
+    if (
+        type(cooperative_id) is not str
+        or not cooperative_id.strip()
+        or not (cooperative_id.isascii() or valid_text(cooperative_id))
+    ):
+        return None
+    if joined is not None:
+        joined = day_of(joined, dates)
+        if joined is None:
+            return None
+    return _membership(cooperative_id, joined)
+
+
+def _channels_fast(items: object) -> tuple[SalesChannel, ...] | None:
+    """A plainly valid list of distinct channel names as a shared tuple; None otherwise."""
+    if type(items) is not list:
+        return None
+    for name in items:
+        if type(name) is not str:
+            return None
+    key = tuple(items)
+    shared = _channel_tuples.get(key)
+    if shared is None:
+        channels = []
+        for name in key:
+            channel = _CHANNELS.get(name)
+            if channel is None:
+                return None
+            channels.append(channel)
+        if len(set(channels)) != len(channels):
+            return None  # a channel twice: the strict path reports it
+        if len(_channel_tuples) >= _CHANNELS_MAX:
+            _channel_tuples.clear()  # bounded: memory stays constant on any input
+        shared = _channel_tuples[key] = tuple(channels)
+    return shared
+
+
+def business_fast(item: object, dates: dict[str, dt.date]) -> Business | None:
+    """A :class:`Business` from JSON data when plainly valid; None to use the strict path.
+
+    Checks what the strict converter and the validators of
+    :class:`Business`, :class:`Person`, :class:`Licence` and
+    :class:`CooperativeMembership` check: the keys (``id``, ``name``,
+    ``owner``, ``sector`` and ``district`` required, the owner's ``name``,
+    a licence's ``kind`` and ``number``, a membership's ``cooperative_id``;
+    no unknown ones, at any depth; the others take their defaults), each
+    type (text as str without lone surrogates; whole numbers as int, never
+    bool; enums by their values; dates as ``YYYY-MM-DD``; lists as lists),
+    the names, ids, districts and licence numbers not blank, the amounts
+    not negative, the NIB as 13 and the NIK as 16 ASCII digits (other
+    digits: the strict path), the phone number as the validator's pattern,
+    no sales channel twice, no licence expiring before it was issued.
+    ``dates`` is the caller's cache of parsed dates (kept small).
+
+    Returns None, never an error, for anything else: the strict path then
+    reports the field paths, never the values (the NIK and the phone are
+    personal data).
+    """
+    if not _BUSINESS_FITS or type(item) is not dict or not _BUSINESS_KEYS.issuperset(item):
+        return None
+    try:
+        ident = item["id"]
+        name = item["name"]
+        owner = item["owner"]
+        sector = item["sector"]
+        district = item["district"]
+    except KeyError:
+        return None
+    address = item.get("address")
+    founded = item.get("founded")
+    employees = item.get("employees", 0)
+    capital = item.get("capital")
+    annual_sales = item.get("annual_sales")
+    financing_need = item.get("financing_need")
+    nib = item.get("nib")
+    if (
+        type(ident) is not str
+        or type(name) is not str
+        or type(sector) is not str
+        or type(district) is not str
+        or (address is not None and type(address) is not str)
+        or type(employees) is not int
+        or (capital is not None and type(capital) is not int)
+        or (annual_sales is not None and type(annual_sales) is not int)
+        or (financing_need is not None and type(financing_need) is not int)
+        or (nib is not None and (type(nib) is not str or not _is_nib(nib)))
+    ):
+        return None
+    if not (ident.strip() and name.strip() and district.strip()):
+        return None
+    if not (
+        (ident.isascii() or valid_text(ident))
+        and (name.isascii() or valid_text(name))
+        and (district.isascii() or valid_text(district))
+        and (address is None or address.isascii() or valid_text(address))
+    ):
+        return None
+    if (
+        employees < 0
+        or (capital is not None and capital < 0)
+        or (annual_sales is not None and annual_sales < 0)
+        or (financing_need is not None and financing_need < 0)
+    ):
+        return None
+    sector = _SECTORS.get(sector)
+    if sector is None:
+        return None
+    if founded is not None:
+        founded = day_of(founded, dates)
+        if founded is None:
+            return None
+    person = _person_fast(owner)
+    if person is None:
+        return None
+    licences: tuple[Licence, ...] | None = ()
+    if "licences" in item:
+        licences = _licences_fast(item["licences"], dates)
+        if licences is None:
+            return None
+    cooperative = item.get("cooperative")
+    if cooperative is not None:
+        cooperative = _membership_fast(cooperative, dates)
+        if cooperative is None:
+            return None
+    channels: tuple[SalesChannel, ...] | None = ()
+    if "sales_channels" in item:
+        channels = _channels_fast(item["sales_channels"])
+        if channels is None:
+            return None
+    return _business(
+        ident,
+        name,
+        person,
+        sector,
+        district,
+        address,
+        founded,
+        employees,
+        capital,
+        annual_sales,
+        financing_need,
+        nib,
+        licences,
+        cooperative,
+        channels,
     )

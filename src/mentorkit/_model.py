@@ -96,6 +96,10 @@ def _digits(count: int, what: str) -> Callable[[object, "attrs.Attribute[Any]", 
     return check
 
 
+#: A NIK's and a NIB's checks, named so the fast decoders can tell they are still the ones in use.
+_nik_digits = _digits(16, "NIK")
+_nib_digits = _digits(13, "NIB")
+
 _PHONE = re.compile(r"\+?\d{8,15}")
 
 
@@ -241,7 +245,7 @@ class Person:
 
     name: str = field(validator=_non_empty)
     nik: str | None = field(
-        default=None, validator=_digits(16, "NIK"), metadata=_SENSITIVE_META, repr=False
+        default=None, validator=_nik_digits, metadata=_SENSITIVE_META, repr=False
     )
     phone: str | None = field(default=None, validator=_phone, metadata=_SENSITIVE_META, repr=False)
     gender: Gender | None = None
@@ -306,7 +310,7 @@ class Business:
     capital: int | None = field(default=None, validator=_non_negative)
     annual_sales: int | None = field(default=None, validator=_non_negative)
     financing_need: int | None = field(default=None, validator=_non_negative)
-    nib: str | None = field(default=None, validator=_digits(13, "NIB"))
+    nib: str | None = field(default=None, validator=_nib_digits)
     licences: tuple[Licence, ...] = ()
     cooperative: CooperativeMembership | None = None
     sales_channels: tuple[SalesChannel, ...] = field(default=(), validator=_unique)

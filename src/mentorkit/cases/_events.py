@@ -22,7 +22,15 @@ from attrs import field, frozen
 from .._errors import DecodeError, FieldIssue, InvalidFieldError
 from .._eventlog import EventRecord
 from .._fastenc import FITS, assessment_data, fields_are, observation_data, referral_data
-from .._fastobs import assessment_fast, observations_fast, referral_fast, valid_text
+from .._fastobs import (
+    _as_declared,
+    assessment_fast,
+    business_fast,
+    day_of,
+    observations_fast,
+    referral_fast,
+    valid_text,
+)
 from .._json import dumpb, loads, plain_and_text, plain_text
 from .._model import Assessment, Business, Milestone, Observation, Programme, Referral, Session
 from .._serialize import decode, encode
@@ -591,7 +599,12 @@ def from_record(record: EventRecord) -> Event:
         data = step(data)
         schema += 1
         data["schema"] = schema
-    if cls is ObservationsRecorded and data.keys() == {"observations", "schema"}:
+    if cls is CaseOpened:
+        # A case's opening (one per case, the whole business): likewise, without cattrs.
+        opened = case_opened_fast(data)
+        if opened is not None:
+            return opened
+    elif cls is ObservationsRecorded and data.keys() == {"observations", "schema"}:
         # A visit's answers: checked field by field without cattrs when plainly valid.
         answers = observations_fast(data["observations"], _DATES)
         if answers:
@@ -686,3 +699,52 @@ def referral_proposed_fast(data: object) -> ReferralProposed | None:
     if referral is None:
         return None
     return _referral_proposed(referral_id, referral, schema)
+
+
+_OPENED_FIELDS = ("case_id", "business", "programme_id", "opened_on", "schema")
+_OPENED_KEYS = frozenset(_OPENED_FIELDS)
+#: CaseOpened without its ``case_id`` and ``programme_id`` checks (made by hand below); it
+#: steps aside if the class changes shape (a field, a type, a default or a validator).
+_case_opened = trusted_constructor(CaseOpened, _OPENED_FIELDS)
+_OPENED_FITS = _case_opened is not CaseOpened and _as_declared(
+    CaseOpened,
+    (str, Business, str, dt.date, int),
+    {"schema": 1},
+    {"case_id": _text, "programme_id": _text},
+)
+
+
+def case_opened_fast(data: object) -> CaseOpened | None:
+    """A ``case.opened`` payload decoded by hand when plainly valid; None otherwise.
+
+    Checks what ``decode(data, CaseOpened)`` checks: ``case_id``,
+    ``business``, ``programme_id`` and ``opened_on`` present and no unknown
+    key, the two ids text (not blank, no lone surrogate), ``opened_on`` as
+    ``YYYY-MM-DD``, ``schema`` (when stored) a whole number, and the
+    business itself (see :func:`~mentorkit._fastobs.business_fast`). On None
+    the caller decodes with the strict converter, which reports each bad
+    field by its path, never its value; the two agree (property-tested).
+    """
+    if not _OPENED_FITS or type(data) is not dict or not _OPENED_KEYS.issuperset(data):
+        return None
+    case_id = data.get("case_id")
+    programme_id = data.get("programme_id")
+    schema = data.get("schema", 1)
+    if (
+        type(case_id) is not str
+        or type(programme_id) is not str
+        or type(schema) is not int
+        or "business" not in data
+        or not case_id.strip()
+        or not programme_id.strip()
+        or not (case_id.isascii() or valid_text(case_id))
+        or not (programme_id.isascii() or valid_text(programme_id))
+    ):
+        return None
+    opened_on = day_of(data.get("opened_on"), _DATES)
+    if opened_on is None:
+        return None
+    business = business_fast(data["business"], _DATES)
+    if business is None:
+        return None
+    return _case_opened(case_id, business, programme_id, opened_on, schema)
