@@ -17,7 +17,17 @@ DAY = dt.date(2025, 1, 1)
 class TestValidators:
     """Each validator rejects bad values with the field's name and no echo of the value."""
 
-    @pytest.mark.parametrize("nik", ["123", "12345678901234567", "36740112345600a1", ""])
+    @pytest.mark.parametrize(
+        "nik",
+        [
+            "123",
+            "12345678901234567",
+            "36740112345600a1",
+            "",
+            "\uff13\uff16\uff17\uff14" * 4,  # full-width digits: \d would take them
+            "\u0663\u0666\u0667\u0664" * 4,  # Arabic-Indic digits
+        ],
+    )
     def test_bad_nik_is_rejected_without_echo(self, nik: str) -> None:
         with pytest.raises(InvalidFieldError) as caught:
             mk.Person(name="Siti", nik=nik)
@@ -26,9 +36,21 @@ class TestValidators:
         if nik:
             assert nik not in str(caught.value)
 
-    def test_bad_phone(self) -> None:
+    @pytest.mark.parametrize("phone", ["12-34", "\uff10\uff18" * 5, "+\u0666\u0662" * 5])
+    def test_bad_phone(self, phone: str) -> None:
         with pytest.raises(InvalidFieldError, match="phone"):
-            mk.Person(name="Siti", phone="12-34")
+            mk.Person(name="Siti", phone=phone)
+
+    def test_nib_in_other_digits(self) -> None:
+        with pytest.raises(InvalidFieldError, match="NIB must be exactly 13 digits"):
+            mk.Business(
+                id="b-1",
+                name="W",
+                owner=mk.Person(name="Siti"),
+                sector=mk.Sector.CULINARY,
+                district="Setu",
+                nib="\uff11" * 13,
+            )
 
     def test_blank_name(self) -> None:
         with pytest.raises(InvalidFieldError, match="name: must not be empty"):

@@ -681,8 +681,8 @@ _GENDERS = {member.value: member for member in Gender}
 _LICENCE_KINDS = {member.value: member for member in LicenceKind}
 _SECTORS = {member.value: member for member in Sector}
 _CHANNELS = {member.value: member for member in SalesChannel}
-# The NIK's and NIB's checks, for ASCII digits only: the validators' ``\d`` also takes other
-# scripts' digits, which the strict path decides. The phone's is the validator's own pattern.
+# The NIK's and NIB's checks, as the validators check them (ASCII digits only). The phone's is
+# the validator's own pattern.
 _is_nik = re.compile(r"[0-9]{16}").fullmatch
 _is_nib = re.compile(r"[0-9]{13}").fullmatch
 _is_phone = _PHONE.fullmatch

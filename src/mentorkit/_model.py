@@ -84,7 +84,9 @@ def _positive(_inst: object, attribute: "attrs.Attribute[Any]", value: int) -> N
 
 
 def _digits(count: int, what: str) -> Callable[[object, "attrs.Attribute[Any]", str | None], None]:
-    pattern = re.compile(rf"\d{{{count}}}")
+    # [0-9], not \d: \d also matches other scripts' digits (full-width, Arabic-Indic...), which
+    # are no NIK or NIB the office's systems (Dukcapil, OSS) know.
+    pattern = re.compile(rf"[0-9]{{{count}}}")
 
     def check(_inst: object, attribute: "attrs.Attribute[Any]", value: str | None) -> None:
         # The value is never echoed: it may be personal data.
@@ -100,7 +102,7 @@ def _digits(count: int, what: str) -> Callable[[object, "attrs.Attribute[Any]", 
 _nik_digits = _digits(16, "NIK")
 _nib_digits = _digits(13, "NIB")
 
-_PHONE = re.compile(r"\+?\d{8,15}")
+_PHONE = re.compile(r"\+?[0-9]{8,15}")  # ASCII digits only, as for the NIK
 
 
 def _phone(_inst: object, attribute: "attrs.Attribute[Any]", value: str | None) -> None:
