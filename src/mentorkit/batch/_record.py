@@ -14,6 +14,7 @@ import cattrs
 from attrs import frozen
 
 from .._errors import DecodeError, FieldIssue
+from .._fastobs import business_fast
 from .._json import loads
 from .._model import Business, Observation
 from .._serialize import configure_converter, decode
@@ -96,21 +97,28 @@ class LineDecoder:
         if type(data) is not dict or "business" not in data or not data.keys() <= _RECORD_KEYS:
             return None
         try:
-            business = self._business(data["business"], Business)
+            business = self._decode_business(data["business"])
         except Exception:  # decoded again by structure(), for its field paths
             return None
         return business, data.get("observations", [])
+
+    def _decode_business(self, data: Any) -> Business:
+        """The business of ``data``: by hand when plainly valid, else by the converter (raises)."""
+        business = business_fast(data, self._dates)
+        if business is None:  # not plainly valid, or a rare shape: the converter decides
+            business = self._business(data, Business)
+        return business
 
     def structure(self, data: Any, line: int) -> BatchRecord:
         """The record from the JSON value of line ``line``; :class:`~mentorkit.DecodeError`."""
         plain = isinstance(data, dict) and "business" not in data
         try:
             if plain:
-                return BatchRecord(business=self._business(data, Business))
+                return BatchRecord(business=self._decode_business(data))
             if type(data) is dict and data.keys() <= _RECORD_KEYS:
                 observations = observations_fast(data.get("observations", []), self._dates)
                 if observations is not None:
-                    return BatchRecord(self._business(data["business"], Business), observations)
+                    return BatchRecord(self._decode_business(data["business"]), observations)
             return self._record(data, BatchRecord)  # type: ignore[no-any-return]
         except Exception:  # any failure: decoded again below, for its field paths
             pass
