@@ -312,6 +312,19 @@ class TestHtml:
         # Every mentor is still in the data.
         assert len(ind["mentors"]["caseloads"]) == len(mentors)
 
+    def test_many_mentors_without_cases_name_nobody(self) -> None:
+        mentors = [
+            Mentor(id=f"M-{i:03}", name=f"Mentor {i}", kind=MentorKind.ACADEMIC)
+            for i in range(_MENTOR_COLUMNS + 1)
+        ]
+        ind = cohort_indicators([], as_of=AS_OF, mentors=mentors)
+        html = render_html(ind, lang="en")
+        section = html[html.index("Mentor caseloads") :]
+        section = section[: section.index("</section>")]
+        assert "mentors: each column" in section
+        assert "M-000" not in section  # before mentors are matched nobody is the busiest
+        assert section.count("<table>") == 1  # the totals only
+
     @given(st.lists(st.integers(min_value=0, max_value=500), max_size=60), st.integers(1, 30))
     def test_caseload_bands(self, loads: list[int], most: int) -> None:
         bands = _caseload_bands(loads, most)

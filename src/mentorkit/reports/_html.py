@@ -178,7 +178,12 @@ class _Charts:
         return self.svg(draw, height=max(1.8, 0.45 * len(rows) + 1.2))
 
     def columns(
-        self, names: Sequence[str], values: Sequence[int], ylabel: str, xlabel: str = ""
+        self,
+        names: Sequence[str],
+        values: Sequence[int],
+        ylabel: str,
+        xlabel: str = "",
+        rotation: int = 90,
     ) -> str:
         def draw(fig: Any) -> None:
             ax = fig.subplots()
@@ -187,7 +192,7 @@ class _Charts:
             ax.set_ylabel(ylabel)
             if xlabel:
                 ax.set_xlabel(xlabel)
-            ax.tick_params(axis="x", labelrotation=90, labelsize=7)
+            ax.tick_params(axis="x", labelrotation=rotation, labelsize=7)
 
         return self.svg(draw, height=3.2)
 
@@ -201,20 +206,33 @@ def _caseload_chart(t: Translator, charts: _Charts, loads: Sequence[Mapping[str,
         )
     bands = _caseload_bands([row["cases"] for row in loads])
     labels = [str(low) if low == high else f"{low}–{high}" for low, high, _n in bands]
-    busiest = sorted(loads, key=lambda row: (-row["cases"], row["mentor_id"]))[:_BUSIEST_MENTORS]
+    # The busiest few by name: those with any case (none before mentors are matched).
+    busy = sorted(
+        (row for row in loads if row["cases"]), key=lambda row: (-row["cases"], row["mentor_id"])
+    )
+    chart = charts.columns(
+        labels,
+        [n for _low, _high, n in bands],
+        _("mentors"),
+        _("cases per mentor"),
+        rotation=45 if len(bands) > 10 else 0,
+    )
+    note = _note(
+        _(
+            "{count} mentors: each column counts the mentors with that many cases."
+            " Every mentor's caseload is in report.json."
+        ).format(count=t.number(len(loads)))
+    )
+    if not busy:
+        return chart + note
     return (
-        charts.columns(labels, [n for _low, _high, n in bands], _("mentors"), _("cases per mentor"))
-        + _note(
-            _(
-                "{count} mentors: each column counts the mentors with that many cases."
-                " Every mentor's caseload is in report.json."
-            ).format(count=t.number(len(loads)))
-        )
+        chart
+        + note
         + _table(
             [_("Mentor"), _("Cases"), _("Capacity")],
             [
                 [row["mentor_id"], t.number(row["cases"]), _capacity(t, row["capacity"])]
-                for row in busiest
+                for row in busy[:_BUSIEST_MENTORS]
             ],
         )
     )
