@@ -22,6 +22,17 @@ AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 HASH = "sha256:" + "0123456789abcdef" * 4
 RECEIPT = {"declaration": HASH, "pack": HASH, "inputs": HASH, "on": "2025-01-01"}
 
+# Odd values for any field, shared by the hand-decoder tests (each adds its own near misses):
+# every JSON type, numbers beyond 64 bits, NaN and infinity; and texts that are blank, plain,
+# not ASCII, or hold a lone surrogate.
+ODD_JSON = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=10**308, max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+ODD_TEXTS = ("", " ", "x", "é", "\ud800", "a\udfffb")
+
 # Near misses (and valid alternatives) for fields of each kind.
 TEXTS = st.sampled_from(["", " ", "é", "\ud800", "x\udfffy", None, 1, True, ["x"]]) | mks.names()
 DATES = st.sampled_from(

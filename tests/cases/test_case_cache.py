@@ -522,6 +522,23 @@ class _BulkCounting(Counting):
         return self.sql.append_many(batches)
 
 
+def _cached_and_another() -> tuple[SQLiteStore, _BulkCounting, mc.CaseService, mc.CaseService]:
+    """An SQL store; a caching service counting its reads; another service on the same store."""
+    sql = SQLiteStore(":memory:")
+    store = _BulkCounting(sql)
+    service = mc.CaseService(store, REGISTRY, clock=lambda: START, cache_states=True)
+    other = mc.CaseService(sql, REGISTRY, clock=lambda: START)  # another process
+    return sql, store, service, other
+
+
+def _read_again_only(store: _BulkCounting, touched: set[str]) -> None:
+    """Only the cases another writer moved on were read again, from the version cached."""
+    assert sorted(stream for stream, _after in store.reads) == sorted(
+        mc.stream_name(case_id(b)) for b in touched
+    )
+    assert {after for _stream, after in store.reads} <= {1}
+
+
 class TestBulkLoads:
     """assess_many and record_observations_many check cached states with one version query."""
 
@@ -530,10 +547,7 @@ class TestBulkLoads:
     def test_only_cases_written_by_someone_else_are_read_again(
         self, touched: set[str], bulk_record: bool
     ) -> None:
-        sql = SQLiteStore(":memory:")
-        store = _BulkCounting(sql)
-        service = mc.CaseService(store, REGISTRY, clock=lambda: START, cache_states=True)
-        other = mc.CaseService(sql, REGISTRY, clock=lambda: START)  # another process
+        sql, store, service, other = _cached_and_another()
         ids = [service.open_case(BOSS, business(b), PROGRAMME).state.case_id for b in BUSINESS_IDS]
         for bid in sorted(touched):
             other.record_prospects(BOSS, case_id(bid), True)
@@ -546,13 +560,9 @@ class TestBulkLoads:
             outcomes = service.record_observations_many(BOSS, items)
         else:
             outcomes = service.assess_many(BOSS, ids, on=START.date())
-        # One version query for the three cached cases; only those moved on are read again,
-        # from the version the cache holds.
+        # One version query for the three cached cases; only those moved on are read again.
         assert store.version_queries == [[mc.stream_name(cid) for cid in ids]]
-        assert sorted(stream for stream, _after in store.reads) == sorted(
-            mc.stream_name(case_id(b)) for b in touched
-        )
-        assert {after for _stream, after in store.reads} <= {1}
+        _read_again_only(store, touched)
         for cid, outcome in zip(ids, outcomes, strict=True):
             stored = mc.fold(sql.read(mc.stream_name(cid)))
             assert outcome.state == stored  # the live state is what was stored
@@ -564,10 +574,7 @@ class TestBulkLoads:
     def test_states_check_cached_cases_with_one_version_query(
         self, touched: set[str], lean: bool
     ) -> None:
-        sql = SQLiteStore(":memory:")
-        store = _BulkCounting(sql)
-        service = mc.CaseService(store, REGISTRY, clock=lambda: START, cache_states=True)
-        other = mc.CaseService(sql, REGISTRY, clock=lambda: START)  # another process
+        sql, store, service, other = _cached_and_another()
         businesses = [business(b) for b in BUSINESS_IDS]
         store.version_queries.clear()
         ids = [o.state.case_id for o in service.open_cases(BOSS, businesses, PROGRAMME)]
@@ -582,11 +589,7 @@ class TestBulkLoads:
         states = list(service.states(BOSS, ids, observations=not lean))
 
         assert store.version_queries == [streams]
-        # Only the cases another writer moved on read their tails, from the cached version.
-        assert sorted(stream for stream, _after in store.reads) == sorted(
-            mc.stream_name(case_id(b)) for b in touched
-        )
-        assert {after for _stream, after in store.reads} <= {1}
+        _read_again_only(store, touched)
         assert states == [mc.fold(sql.read(stream)) for stream in streams]
         with pytest.raises(mk.ConflictError, match="already exists"):
             service.open_cases(BOSS, businesses[-1:], PROGRAMME)

@@ -627,10 +627,11 @@ class CaseService:
             chunk = case_ids[start : start + _SCAN_CHUNK]
             streams = [stream_name(case_id) for case_id in chunk]
             cold = [stream for stream in streams if self._cached(stream) is None]
-            # The cached ones: one version query for the chunk instead of a read of each tail.
+            unread = set(streams).difference(cold)  # the cached ones
+            # One version query for the cached ones instead of a read of each tail.
             stored: Mapping[str, int] = {}
-            if versions is not None and len(cold) < len(streams):
-                stored = versions([stream for stream in streams if stream not in cold])
+            if versions is not None and unread:
+                stored = versions(sorted(unread))
             records: Mapping[str, list[EventRecord]]
             if read_many is None:
                 records = {stream: self.store.read(stream) for stream in cold}
@@ -638,7 +639,6 @@ class CaseService:
                 records = read_many(cold, bare_kinds=bare)
             else:
                 records = read_many(cold, bare_kinds=bare, without=TRACE_PATHS)
-            unread = set(streams).difference(cold)
             for case_id, stream in zip(chunk, streams, strict=True):
                 cached = self._cached(stream)
                 if cached is not None:
