@@ -6,7 +6,7 @@ import math
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mentorkit import _json
@@ -103,6 +103,47 @@ def test_bad_json_raises_the_standard_librarys_error(text: str) -> None:
     assert (caught.value.msg, caught.value.pos) == (reference.value.msg, reference.value.pos)
 
 
+# Texts as a table's rows may hold them: JSON of any value, some with what orjson refuses
+# (NaN, a lone surrogate, a long digit run), some broken, and a few not text at all.
+_row_texts = st.one_of(
+    values.map(json.dumps),
+    values.map(lambda v: json.dumps(v, ensure_ascii=False)),
+    st.sampled_from(["[NaN]", '"\\ud800"', '{"n": 12345678901234567890}', '"' + "7" * 19 + '"']),
+    st.sampled_from(["{", '{"a": }', "", "[1,]", "1, 2", '{"a": "}', '","b": 1}']),
+    st.sampled_from([b'{"a": 1}', 3, None]),
+)
+
+
+def _outcome(read: object, texts: list[object]) -> tuple[str, object]:
+    try:
+        return "value", json.dumps(read(texts), sort_keys=True)  # type: ignore[operator]
+    except (ValueError, TypeError) as exc:
+        detail = (exc.msg, exc.pos) if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return type(exc).__name__, detail
+
+
+@given(st.lists(_row_texts, max_size=8))
+@example(["1, 2"])  # two values side by side: an error alone
+@example(['{"a": "}', '","b": 1}'])  # a string left open, closed by the next text
+@example(['{"a": 1}', "{"])
+@example(['"' + "1" * 19 + '"', "[NaN]"])
+def test_loads_many_reads_each_text_as_loads_does(texts: list[object]) -> None:
+    # Never joined: texts that would read as other values side by side (``1, 2``, an open
+    # string closed by the next text) fail as they fail alone.
+    want = _outcome(lambda ts: [_json.loads(t) for t in ts], texts)
+    assert _outcome(_json.loads_many, texts) == want
+    assert _outcome(_json.loads_many_stdlib, texts) == _outcome(
+        lambda ts: [json.loads(t) for t in ts], texts
+    )
+
+
+def test_loads_many_keeps_big_integers_whole_whatever_the_neighbours() -> None:
+    texts = ['{"a": 1}', '{"capital": 12345678901234567890}', '{"b": 1.5}']
+    got = _json.loads_many(texts)
+    assert got == [{"a": 1}, {"capital": 12345678901234567890}, {"b": 1.5}]
+    assert type(got[1]["capital"]) is int
+
+
 def test_dumpb_falls_back_for_what_orjson_refuses() -> None:
     value = ["Toko \ud800", 2**70]
     written = _json.dumpb(value)
@@ -126,10 +167,11 @@ def test_small_floats_may_be_spelled_differently_but_read_back_equal() -> None:
 
 def test_without_orjson_the_standard_library_serves(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson now raises ImportError
-    backend, dumpb, loads = _json._make()
+    backend, dumpb, loads, loads_many = _json._make()
     assert backend == "json"
     assert dumpb({"score": 1e-06}) == b'{"score":1e-06}'
     assert loads(b'{"capital": 10}') == {"capital": 10}
+    assert loads_many(['{"capital": 10}', "[1]"]) == [{"capital": 10}, [1]]
 
 
 # --------------------------------------------------------------------------- plain_and_text

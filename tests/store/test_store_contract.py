@@ -8,6 +8,7 @@ PostgreSQL. A backend passes by subclassing and giving the ``store`` (and
 
 import copy
 import datetime as dt
+import json
 import sqlite3
 import threading
 import uuid
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 import mentorkit as mk
 from mentorkit._eventlog import EncodedRecords
 from mentorkit._json import dumpb
+from mentorkit._serialize import encode
 from mentorkit.store import (
     CASELOAD,
     PostgresStore,
@@ -281,6 +283,8 @@ class RepositoryContract:
         assert store.put_businesses(items) == len(items)
         for item in items:
             assert store.get_business(item.id) == item
+        listed = {b.id: b for b in store.businesses()}  # read in bulk, by the hand decoder
+        assert [listed[item.id] for item in items] == items
 
     @_FIXTURE_OK
     @given(
@@ -475,6 +479,25 @@ class RepositoryContract:
         other.add(event("case/u", 1, score=1.5), '{"written":"as given"}')
         store.append("case/u", 0, list(other))  # a plain list: no texts
         assert store.read("case/u")[0].data == {"score": 1.5}
+
+    def test_a_damaged_business_row_is_named_by_field_path_without_the_nik(
+        self, store: Repository, raw: Callable[[str], Any]
+    ) -> None:
+        store.put_businesses([business("B-dmg")])
+        good = store.get_business("B-dmg")
+        assert good in store.businesses()
+        # Edited outside mentorkit: a NIK in Arabic-Indic digits (looks right, is not 16 digits).
+        nik = "\u0663" * 16
+        data = encode(attrs.evolve(good, owner=attrs.evolve(good.owner, nik=None)))
+        data["owner"]["nik"] = nik
+        text = json.dumps(data).replace("'", "''")
+        raw(f"UPDATE businesses SET data = '{text}' WHERE id = 'B-dmg'")
+        with pytest.raises(mk.DecodeError, match=r"\$\.owner\.nik") as one:
+            store.get_business("B-dmg")
+        with pytest.raises(mk.DecodeError, match=r"\$\.owner\.nik") as listed:
+            store.businesses()
+        assert str(listed.value) == str(one.value)
+        assert nik not in str(one.value)
 
     def test_a_damaged_observation_row_is_named_by_field_path(
         self, store: Repository, raw: Callable[[str], Any]
