@@ -149,9 +149,10 @@ is row 1), the record id and the field path (`$.owner.nik`), without repeating t
 in every export unless `--include-sensitive` is given.
 
 A file is imported in one transaction: all its good rows, or nothing if the import is stopped.
-Observation files are read row by row as they are stored, so memory stays flat however many rows
-they hold (2.78 million for a city of 90,000 businesses); in code, `mentorkit.io.stream_file`
-does the same (`store.add_observations(stream_file(path))`, then the stream's `errors`).
+Every file is read row by row as it is stored, so memory stays flat however many rows it holds
+(90,000 businesses and 2.78 million observations for a city); in code, `mentorkit.io.stream_file`
+does the same (`store.put_businesses(stream_file(path))` or `store.add_observations(...)`, then
+the stream's `errors`).
 """
 
 

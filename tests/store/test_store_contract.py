@@ -442,6 +442,71 @@ class RepositoryContract:
             store.add_observations([items[0], None])  # type: ignore[list-item]
         assert store.observations("B-0") == [o for o in items if o.business_id == "B-0"]
 
+    def test_records_are_taken_from_any_iterable_in_one_transaction(
+        self, store: Repository, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A generator (an import stream) is written as it is read, a few records at a time,
+        inside one transaction: never held whole; all of it, or nothing if it fails."""
+        monkeypatch.setattr("mentorkit.store._base._CHUNK", 3)
+        held: list[int] = []  # the rows the write holds as each record is taken
+
+        def records(prefix: str, count: int, *, fail: bool = False) -> Iterator[mk.Business]:
+            for n in range(count):
+                # The write's own connection: it sees the rows written so far, uncommitted.
+                held.append(sum(1 for b in store.business_ids() if b.startswith(prefix)))
+                yield business(f"{prefix}{n}", employees=n)
+            if fail:
+                raise OSError("the file went away")
+
+        assert store.put_businesses(records("B-", 10)) == 10
+        assert held[-1] > 0  # written before the last record was read
+        assert all(taken - rows <= 3 for taken, rows in enumerate(held))  # one step ahead at most
+        assert store.business_ids() == sorted(f"B-{n}" for n in range(10))
+        assert [(e.action, e.entity_id) for e in store.audit()] == [
+            ("create", f"B-{n}") for n in range(10)
+        ]
+        assert len({e.at for e in store.audit()}) == 1  # one write, one time
+
+        held.clear()
+        with pytest.raises(OSError, match="went away"):
+            store.put_businesses(records("X-", 8, fail=True))
+        assert max(held) > 0  # some were written inside the transaction, then rolled back
+        assert len(store.business_ids()) == 10
+        assert len(store.audit()) == 10
+        with pytest.raises(TypeError, match="item 5 is a NoneType"):
+            store.put_businesses([*records("Y-", 5), None])  # type: ignore[list-item]
+        assert len(store.business_ids()) == 10
+        assert store.put_businesses(iter([])) == 0
+        assert len(store.audit()) == 10
+
+    def test_an_id_given_twice_is_stored_once_as_in_one_write(
+        self, store: Repository, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The last record of an id wins; it is audited once against what was stored before,
+        in the place of its first record, also when the two are taken in different steps."""
+        monkeypatch.setattr("mentorkit.store._base._CHUNK", 2)
+        store.put_businesses([business("B-2"), business("B-3")], actor="a")
+        batch = [
+            business("B-1"),
+            business("B-2"),  # unchanged: no audit row
+            business("B-4", employees=4),
+            business("B-1", employees=9),  # given again, a step later
+            business("B-3", employees=7),
+            business("B-2"),
+        ]
+        assert store.put_businesses(iter(batch), actor="b") == 4
+        assert store.get_business("B-1").employees == 9
+        assert store.get_business("B-3").employees == 7
+        trail = [e for e in store.audit() if e.actor == "b"]
+        assert [(e.action, e.entity_id) for e in trail] == [
+            ("create", "B-1"),
+            ("create", "B-4"),
+            ("update", "B-3"),
+        ]
+        assert trail[2].fields == ("employees",)
+        assert trail[0].fields == store.audit("B-4")[0].fields  # created from nothing, as B-4
+        assert len({e.at for e in trail}) == 1
+
     @_FIXTURE_OK
     @given(st.lists(mks.businesses(), max_size=5))
     def test_business_ids_are_the_businesses_ids(

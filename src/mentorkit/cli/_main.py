@@ -320,7 +320,7 @@ def import_(
     try:
         rubrics = office.registry.rubrics
         for path in ordered:
-            # Read as it is stored: an observations file of millions of rows is never held.
+            # Read as it is stored: no file is held whole, whatever its kind and size.
             stream = stream_file(path, kinds[path], rubrics=rubrics, sheet=sheet)
             stored, strays = office.load(stream)
             result = stream.result()

@@ -141,14 +141,12 @@ class Office:
         """Store the good records of an import; returns (how many stored, strays).
 
         Strays are observations naming a business the store does not hold
-        (kept: they count once the business is imported). A stream of
-        observations is written as it is read, in one transaction, so a
-        file of millions of rows is never held in memory; other kinds are
-        read whole (their files are a row per business or mentor).
+        (kept: they count once the business is imported). A stream is
+        written as it is read, in one transaction (the store's batch write
+        consumes it), so a file of any size is never held in memory.
         """
-        if isinstance(source, ImportStream) and source.kind != "observations":
-            source = source.result(tuple(source))
         kind = source.kind
+        records: Iterable[Any] = source if isinstance(source, ImportStream) else source.records
         if kind == "observations":
             known = set(self.store.business_ids())
             strays = 0
@@ -160,10 +158,7 @@ class Office:
                         strays += 1
                     yield observation
 
-            records = source if isinstance(source, ImportStream) else source.records
             return self.store.add_observations(counted(records)), strays
-        assert isinstance(source, ImportResult)
-        records = source.records
         if kind == "businesses":
             return self.store.put_businesses(records), 0
         if kind == "mentors":

@@ -12,12 +12,13 @@ the good rows are kept::
         print(error)        # businesses.csv, row 7 (TSL-0006): $.owner.nik: ...
     businesses = result.records
 
-A file too large to hold (millions of observation rows) is streamed: the
-records are read as a store consumes them, in one transaction, and the bad
-rows are known at the end::
+To store a file without holding it (a city's businesses, millions of
+observation rows), stream it: the records are read as a store's batch
+write consumes them, in one transaction, and the bad rows are known at
+the end::
 
     stream = stream_file("observations.csv", rubrics=registry.rubrics)
-    store.add_observations(stream)
+    store.add_observations(stream)  # or store.put_businesses(stream_file("businesses.csv"))
     for error in stream.errors:
         print(error)
 

@@ -109,9 +109,9 @@ def import_file(
     as the criterion expects (``1`` is a scale point, not "yes").
     ``progress`` is called with the number of rows done so far.
 
-    Every good record is kept in the result; for files too large for that
-    (millions of observation rows), :func:`stream_file` hands them over one
-    by one instead.
+    Every good record is kept in the result; to store a file without
+    holding it (a city's businesses, millions of observation rows),
+    :func:`stream_file` hands them over one by one instead.
     """
     stream = stream_file(path, kind, rubrics=rubrics, sheet=sheet, progress=progress)
     return stream.result(tuple(stream))
@@ -129,9 +129,11 @@ def stream_file(
 
     Nothing is read until the returned :class:`ImportStream` is iterated;
     the file is then read once, row by row. Give the stream straight to a
-    store that takes an iterable (``store.add_observations(stream)`` writes
-    them in one transaction), then read its :attr:`~ImportStream.errors`
-    and :attr:`~ImportStream.rows`.
+    store's batch write, which takes any iterable and consumes it inside
+    its one transaction (``store.add_observations(stream)``,
+    ``store.put_businesses(stream)``, ``put_mentors``, ``put_cooperatives``),
+    then read its :attr:`~ImportStream.errors` and :attr:`~ImportStream.rows`
+    (or :meth:`~ImportStream.result`).
     """
     path = Path(path)
     return ImportStream(path, KINDS[kind or guess_kind(path)], rubrics, sheet, progress)

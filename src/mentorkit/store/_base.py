@@ -49,6 +49,7 @@ _PERSON_FIELDS = frozenset(a.name for a in attrs.fields(Person))
 #: Keys whose string values are identifiers and are never redacted.
 _ID_KEYS = frozenset({"id", "business_id", "mentor_id", "cooperative_id", "programme_id"})
 
+#: Ids per ``IN (...)`` query, and records per step of a batch write (``put_businesses``).
 _CHUNK = 400
 #: What ``read_many(without=...)`` accepts as a path: dotted lower-case object keys.
 _JSON_PATH = re.compile(r"[a-z_]+(?:\.[a-z_]+)*")
@@ -103,6 +104,47 @@ _PROGRAMME: _Kind[Programme] = _Kind("programme", "programmes", Programme, (), l
 _COOPERATIVE: _Kind[Cooperative] = _Kind(
     "cooperative", "cooperatives", Cooperative, ("district",), lambda c: (c.district,)
 )
+
+
+#: A record's row as a batch write takes it: its indexed values, JSON-ready data and its text.
+_Row = tuple[tuple[Any, ...], Any, str]
+
+
+def _ident(item: Any) -> str:
+    """The id of a stored record (every stored kind has one)."""
+    ident: str = item.id
+    return ident
+
+
+def _checked(kind: _Kind[T], items: Iterable[T]) -> Iterator[T]:
+    """``items``, each checked to be a ``kind`` (TypeError naming the item otherwise)."""
+    for index, item in enumerate(items):
+        if not isinstance(item, kind.cls):
+            raise TypeError(
+                f"{kind.entity} batch item {index} is a {type(item).__name__},"
+                f" not a {kind.cls.__name__}"
+            )
+        yield item
+
+
+def _encoded_row(kind: _Kind[T], item: T) -> _Row:
+    """``item``'s row: its indexed values, its JSON-ready data and that data's text."""
+    data = encode(item)
+    return kind.values(item), data, dumps_stdlib(data)
+
+
+def _encoded(kind: _Kind[T], items: Mapping[str, T]) -> dict[str, _Row]:
+    """The rows of ``items`` (by id), as :meth:`SQLStore._put_rows` takes them."""
+    return {ident: _encoded_row(kind, item) for ident, item in items.items()}
+
+
+class _Again(Exception):  # noqa: N818  # not an error: a signal inside one method
+    """A batch write met an id of an earlier step: what it wrote, and the step's records."""
+
+    def __init__(self, rows: dict[str, _Row], pending: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.rows = rows
+        self.pending = pending
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -415,9 +457,16 @@ class SQLStore(abc.ABC, Generic[C]):
         self,
         tx: Tx,
         rows: Iterable[tuple[str, str, str, str, str | None, Sequence[str]]],
+        *,
+        at: Any = None,
     ) -> None:
-        """Write audit rows ``(actor, action, entity, entity_id, subject, fields)``."""
-        at = self._encode_at(dt.datetime.now(dt.UTC))
+        """Write audit rows ``(actor, action, entity, entity_id, subject, fields)``.
+
+        ``at`` is their time as :meth:`_encode_at` gives it (now when None): a
+        write made of several steps gives its rows one time.
+        """
+        if at is None:
+            at = self._encode_at(dt.datetime.now(dt.UTC))
         tx.executemany(
             "INSERT INTO audit (at, actor, action, entity, entity_id, subject, fields)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -473,47 +522,94 @@ class SQLStore(abc.ABC, Generic[C]):
         return found
 
     def _put(self, kind: _Kind[T], items: Iterable[T], actor: str) -> int:
-        latest: dict[str, T] = {}
-        for index, item in enumerate(items):
-            if not isinstance(item, kind.cls):
-                raise TypeError(
-                    f"{kind.entity} batch item {index} is a {type(item).__name__},"
-                    f" not a {kind.cls.__name__}"
-                )
-            latest[item.id] = item  # type: ignore[attr-defined]  # every stored kind has an id
-        if not latest:
+        """Insert or replace ``items`` by id in one transaction with their audit rows.
+
+        ``items`` is consumed inside the transaction, :data:`_CHUNK` records
+        at a time (each step reads the stored rows it replaces, writes its
+        rows and their audit rows), so memory stays flat whatever its length;
+        if it raises part way, nothing is stored. The outcome is the one of
+        writing the whole batch at once: an id given twice is stored once,
+        with its last record, in the place of its first, and audited once
+        against what was stored before the call. Returns how many ids.
+        """
+        checked = _checked(kind, items)
+        chunk = list(itertools.islice(checked, _CHUNK))
+        if not chunk:
             return 0
-        encoded = {ident: encode(item) for ident, item in latest.items()}
+        written: dict[str, None] = {}  # the ids written so far, in order (ids only)
+        try:
+            with self._write() as tx:
+                at = self._encode_at(dt.datetime.now(dt.UTC))  # one time for the whole write
+                while chunk:
+                    latest = {_ident(item): item for item in chunk}
+                    if not written.keys().isdisjoint(latest):
+                        # An id of an earlier step: write the batch again, held whole.
+                        raise _Again(self._stored_rows(tx, kind, list(written)), latest)
+                    self._put_rows(tx, kind, _encoded(kind, latest), actor, at)
+                    written.update(dict.fromkeys(latest))
+                    chunk = list(itertools.islice(checked, _CHUNK))
+        except _Again as again:
+            # Rare (a caller's batch with an id given twice, far apart): the steps were rolled
+            # back; what they wrote, read back, and the rest of the batch make one write.
+            rows = again.rows
+            for item in itertools.chain(again.pending.values(), checked):
+                rows[_ident(item)] = _encoded_row(kind, item)
+            with self._write() as tx:
+                self._put_rows(tx, kind, rows, actor, self._encode_at(dt.datetime.now(dt.UTC)))
+            return len(rows)
+        return len(written)
+
+    def _put_rows(
+        self,
+        tx: Tx,
+        kind: _Kind[Any],
+        rows: Mapping[str, _Row],
+        actor: str,
+        at: Any,
+    ) -> None:
+        """Upsert ``rows`` (``id: (indexed values, JSON-ready data, its text)``) and audit them.
+
+        Each row is audited as created or updated, with the names of the
+        fields that changed against the stored row; an unchanged row is not.
+        """
         columns = ("id", *kind.columns, "data")
         marks = ", ".join("?" * len(columns))
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-        sql = (
+        old = self._fetch(tx, kind, list(rows), lock=True)
+        tx.executemany(
             f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({marks})"
-            f" ON CONFLICT (id) DO UPDATE SET {updates}"
+            f" ON CONFLICT (id) DO UPDATE SET {updates}",
+            [(ident, *values, text) for ident, (values, _data, text) in rows.items()],
         )
-        with self._write() as tx:
-            old = self._fetch(tx, kind, list(latest), lock=True)
-            rows = [
-                (ident, *kind.values(latest[ident]), dumps_stdlib(data))
-                for ident, data in encoded.items()
-            ]
-            tx.executemany(sql, rows)
-            self._audit(
-                tx,
+        self._audit(
+            tx,
+            (
                 (
-                    (
-                        actor,
-                        "update" if ident in old else "create",
-                        kind.entity,
-                        ident,
-                        None,
-                        _changed_fields(old.get(ident), data),
-                    )
-                    for ident, data in encoded.items()
-                    if old.get(ident) != data
-                ),
-            )
-        return len(latest)
+                    actor,
+                    "update" if ident in old else "create",
+                    kind.entity,
+                    ident,
+                    None,
+                    _changed_fields(old.get(ident), data),
+                )
+                for ident, (_values, data, _text) in rows.items()
+                if old.get(ident) != data
+            ),
+            at=at,
+        )
+
+    def _stored_rows(self, tx: Tx, kind: _Kind[Any], ids: Sequence[str]) -> dict[str, _Row]:
+        """The stored rows of ``ids`` as :meth:`_put_rows` takes them, in the order of ``ids``."""
+        found: dict[str, _Row] = {}
+        columns = ", ".join(("id", *kind.columns, self._json_out("data")))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for row in tx.execute(
+                f"SELECT {columns} FROM {kind.table} WHERE id IN ({marks})", chunk
+            ):
+                found[row[0]] = (tuple(row[1:-1]), loads(row[-1]), row[-1])
+        return {ident: found[ident] for ident in ids}
 
     def _get(self, kind: _Kind[T], ident: str) -> T:
         with self._read() as tx:
@@ -542,7 +638,15 @@ class SQLStore(abc.ABC, Generic[C]):
         return [self._decoded(kind, item) for item in items]
 
     def put_businesses(self, items: Iterable[Business], *, actor: str = "system") -> int:
-        """Insert or replace businesses by id, all in one transaction; returns how many."""
+        """Insert or replace businesses by id, all in one transaction; returns how many ids.
+
+        ``items`` may be any iterable, a generator or a
+        :class:`~mentorkit.io.ImportStream` included: it is consumed inside the
+        transaction, a few hundred records at a time, so memory stays flat
+        whatever its length. If it raises part way, nothing is stored. An id
+        given twice is stored once, with its last record, in the place of its
+        first, and audited once (against what was stored before).
+        """
         return self._put(_BUSINESS, items, actor)
 
     def get_business(self, business_id: str) -> Business:
@@ -561,7 +665,7 @@ class SQLStore(abc.ABC, Generic[C]):
             return sorted(row[0] for row in tx.execute("SELECT id FROM businesses"))
 
     def put_mentors(self, items: Iterable[Mentor], *, actor: str = "system") -> int:
-        """Insert or replace mentors by id in one transaction; returns how many."""
+        """Insert or replace mentors by id in one transaction, as :meth:`put_businesses`."""
         return self._put(_MENTOR, items, actor)
 
     def get_mentor(self, mentor_id: str) -> Mentor:
@@ -573,7 +677,7 @@ class SQLStore(abc.ABC, Generic[C]):
         return self._list(_MENTOR, {})
 
     def put_programmes(self, items: Iterable[Programme], *, actor: str = "system") -> int:
-        """Insert or replace programmes by id in one transaction; returns how many."""
+        """Insert or replace programmes by id in one transaction, as :meth:`put_businesses`."""
         return self._put(_PROGRAMME, items, actor)
 
     def get_programme(self, programme_id: str) -> Programme:
@@ -585,7 +689,7 @@ class SQLStore(abc.ABC, Generic[C]):
         return self._list(_PROGRAMME, {})
 
     def put_cooperatives(self, items: Iterable[Cooperative], *, actor: str = "system") -> int:
-        """Insert or replace cooperatives by id in one transaction; returns how many."""
+        """Insert or replace cooperatives by id in one transaction, as :meth:`put_businesses`."""
         return self._put(_COOPERATIVE, items, actor)
 
     def get_cooperative(self, cooperative_id: str) -> Cooperative:

@@ -175,7 +175,12 @@ class Repository(Protocol):
 
     # --- records
     def put_businesses(self, items: Iterable[Business], *, actor: str = "system") -> int:
-        """Insert or replace businesses by id, all in one transaction; returns how many."""
+        """Insert or replace businesses by id, all in one transaction; returns how many ids.
+
+        ``items`` may be any iterable, consumed inside the transaction (memory
+        stays flat); if it raises part way, nothing is stored. An id given
+        twice is stored once, with its last record, and audited once.
+        """
         ...
 
     def get_business(self, business_id: str) -> Business:
@@ -193,7 +198,7 @@ class Repository(Protocol):
         ...
 
     def put_mentors(self, items: Iterable[Mentor], *, actor: str = "system") -> int:
-        """Insert or replace mentors by id in one transaction; returns how many."""
+        """Insert or replace mentors by id in one transaction, as :meth:`put_businesses`."""
         ...
 
     def get_mentor(self, mentor_id: str) -> Mentor:
@@ -205,7 +210,7 @@ class Repository(Protocol):
         ...
 
     def put_programmes(self, items: Iterable[Programme], *, actor: str = "system") -> int:
-        """Insert or replace programmes by id in one transaction; returns how many."""
+        """Insert or replace programmes by id in one transaction, as :meth:`put_businesses`."""
         ...
 
     def get_programme(self, programme_id: str) -> Programme:
@@ -217,7 +222,7 @@ class Repository(Protocol):
         ...
 
     def put_cooperatives(self, items: Iterable[Cooperative], *, actor: str = "system") -> int:
-        """Insert or replace cooperatives by id in one transaction; returns how many."""
+        """Insert or replace cooperatives by id in one transaction, as :meth:`put_businesses`."""
         ...
 
     def get_cooperative(self, cooperative_id: str) -> Cooperative:
@@ -229,7 +234,11 @@ class Repository(Protocol):
         ...
 
     def add_observations(self, items: Iterable[Observation], *, actor: str = "system") -> int:
-        """Append observations (they are never replaced) in one transaction; returns how many."""
+        """Append observations (they are never replaced) in one transaction; returns how many.
+
+        ``items`` may be any iterable, consumed inside the transaction (memory
+        stays flat); if it raises part way, nothing is stored.
+        """
         ...
 
     def observations(self, business_id: str) -> list[Observation]:
