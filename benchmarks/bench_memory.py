@@ -8,17 +8,24 @@ output about 4.5 GB: they are written to a temporary directory (``--tmp``)
 and removed afterwards.
 
     python benchmarks/bench_memory.py --sizes 10000,1000000
-    python benchmarks/bench_memory.py --sizes 5000,50000 --format parquet
+    python benchmarks/bench_memory.py --sizes 5000,50000,200000 --format parquet
+    python benchmarks/bench_memory.py --sizes 5000,50000,200000 --format parquet --arrow-pool system
+
+``--arrow-pool`` sets ``ARROW_DEFAULT_MEMORY_POOL`` for the measured
+processes (``system`` is what ``mentorkit batch --format parquet`` uses);
+without it they inherit the environment's, pyarrow's default otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,7 +39,7 @@ start = time.perf_counter()
 registry = mk.Registry.load(plugins=[bench_plugin], entry_points=False, strict=True)
 summary = batch.run_batch({source!r}, {out!r}, on=bench_plugin.ON,
                           plugins=mk.Engine(registry, receipts={receipts}), resume=False,
-                          format={fmt!r})
+                          format={fmt!r}, checkpoint_every={every})
 seconds = time.perf_counter() - start
 peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({{"records": summary.records, "seconds": seconds, "peak_kb": peak_kb}}))
@@ -43,17 +50,23 @@ import json, resource, sys
 sys.path.insert(0, {here!r})
 import mentorkit  # the same imports as the batch, for a fair floor
 if {fmt!r} == "parquet":  # and what Parquet output needs before its first row
-    import pyarrow.parquet as pq
-    from mentorkit.batch._parquet import parquet_schema
-    writer = pq.ParquetWriter({out!r}, parquet_schema())
+    from pathlib import Path
+    from mentorkit.batch._parquet import open_writer, parquet_schema
+    writer = open_writer(Path({out!r}), parquet_schema())
     writer.close()
-print(json.dumps({{"peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+    import pyarrow
+    pool = pyarrow.default_memory_pool().backend_name
+else:
+    pool = None
+print(json.dumps({{"peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "pool": pool}}))
 """
 
 
-def _child(code: str) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+def _child(code: str, env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -63,15 +76,27 @@ def main() -> None:
     parser.add_argument("--tmp", default=None, help="directory for the temporary files")
     parser.add_argument("--receipts-off", action="store_true")
     parser.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
+    parser.add_argument("--checkpoint-every", type=int, default=10_000, metavar="N")
+    parser.add_argument(
+        "--arrow-pool",
+        choices=("system", "mimalloc", "jemalloc"),
+        help="ARROW_DEFAULT_MEMORY_POOL of the measured processes",
+    )
     args = parser.parse_args()
+    env = dict(os.environ)
+    if args.arrow_pool:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = args.arrow_pool
     sys.path.insert(0, str(HERE))
     import bench_plugin
 
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         empty = str(Path(tmp) / "empty.parquet")
         code = BASELINE_CHILD.format(here=str(HERE), fmt=args.format, out=empty)
-        floor = _child(code)["peak_kb"] / 1024
-    extra = " + pyarrow and an empty Parquet writer" if args.format == "parquet" else ""
+        baseline = _child(code, env)
+        floor = baseline["peak_kb"] / 1024
+    extra = ""
+    if args.format == "parquet":
+        extra = f" + pyarrow and an empty Parquet writer (Arrow allocator: {baseline['pool']})"
     print(f"python + mentorkit imported{extra}: {floor:.1f} MB")
     print(f"{'businesses':>12}{'seconds':>10}{'businesses/s':>14}{'peak RSS MB':>13}")
     for size in (int(s) for s in args.sizes.split(",")):
@@ -84,8 +109,9 @@ def main() -> None:
                 out=str(Path(tmp) / "out"),
                 receipts=not args.receipts_off,
                 fmt=args.format,
+                every=args.checkpoint_every,
             )
-            result = _child(code)
+            result = _child(code, env)
         rate = result["records"] / result["seconds"]
         peak = result["peak_kb"] / 1024
         print(f"{int(result['records']):>12,}{result['seconds']:>10.1f}{rate:>14,.0f}{peak:>13.1f}")
