@@ -142,6 +142,10 @@ Rules for every cell:
 - **Yes/no**: `yes`/`no`, `ya`/`tidak`, `true`/`false`, `1`/`0`.
 - **Lists**: items separated by `;` (`shop;social_media`).
 - Text cells lose surrounding spaces. Unknown columns are errors (a typo must not lose data).
+- **Encoding**: a CSV or JSON Lines file saved in another encoding (Excel's plain "CSV" is
+  Windows-1252) is still read: each CSV row holding bytes that are not UTF-8 is rejected, naming
+  the column ("not UTF-8 text: save the file as UTF-8 (in Excel: CSV UTF-8)"), each such JSON
+  line as "not valid JSON (not UTF-8)", and the other rows are imported.
 
 Each bad row is reported with the file, the row number as the spreadsheet shows it (the header
 is row 1), the record id and the field path (`$.owner.nik`), without repeating the value

@@ -228,6 +228,49 @@ class TestBadRows:
         assert len(result.records) == 2
         assert [e.row for e in result.errors] == [2]
 
+    def test_bytes_that_are_not_utf8_reject_their_rows_only(self, tmp_path: Path) -> None:
+        """A file saved as Latin-1 or Windows-1252 (Excel's plain "CSV"), in part."""
+        rows = _good_rows(4)
+        path = _write_businesses(tmp_path / "businesses.csv", rows)
+        raw = path.read_bytes()
+        raw = raw.replace(str(rows[1]["name"]).encode(), "Kopi Caf\u00e9".encode("cp1252"))
+        raw = raw.replace(str(rows[3]["id"]).encode(), b"TSL-\xe9-9")
+        path.write_bytes(raw)
+        result = import_file(path)
+        assert [b.id for b in result.records] == [rows[0]["id"], rows[2]["id"]]
+        found = [(e.row, e.record, [str(i) for i in e.issues]) for e in result.errors]
+        problem = "not UTF-8 text: save the file as UTF-8 (in Excel: CSV UTF-8)"
+        assert found == [
+            (3, rows[1]["id"], [f"$.name: column name: {problem}"]),
+            (5, "TSL-\ufffd-9", [f"$.id: column id: {problem}"]),  # shown, not a lone surrogate
+        ]
+
+    def test_an_observations_file_not_in_utf8_keeps_its_good_rows(self, tmp_path: Path) -> None:
+        path = tmp_path / "observations.csv"
+        path.write_bytes(
+            b"business_id,rubric_id,criterion_id,value,observed_on,evidence\n"
+            b"B-1,sample-bookkeeping,separate-money,yes,2026-02-01,buku kas\n"
+            b"B-1,sample-bookkeeping,separate-money,yes,2026-02-02,nota \xb2\n"
+        )
+        result = import_file(path, rubrics={SAMPLE_RUBRIC.id: SAMPLE_RUBRIC})
+        assert [o.evidence for o in result.records] == ["buku kas"]
+        assert [(e.row, e.issues[0].path) for e in result.errors] == [(3, "$.evidence")]
+        assert "not UTF-8 text" in str(result.errors[0])
+
+    def test_a_json_line_not_in_utf8_is_rejected_as_the_batch_rejects_it(
+        self, tmp_path: Path
+    ) -> None:
+        cohort = generate_cohort(2, businesses=2, mentors=1)
+        good = [json.dumps(encode(b), ensure_ascii=False).encode() for b in cohort.businesses]
+        bad = good[1].replace(cohort.businesses[1].name.encode(), b"Caf\xe9")
+        path = tmp_path / "businesses.jsonl"
+        path.write_bytes(good[0] + b"\n" + bad + b"\n")
+        result = import_file(path)
+        assert [b.id for b in result.records] == [cohort.businesses[0].id]
+        assert [(e.row, [str(i) for i in e.issues]) for e in result.errors] == [
+            (2, ["$: not valid JSON (not UTF-8)"])
+        ]
+
 
 class TestCells:
     """Empty cells mean 'not given'; numbers and dates are read the way offices type them."""

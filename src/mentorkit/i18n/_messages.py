@@ -38,6 +38,8 @@ FIELD_MESSAGES = (
     N_("licence {position}: expected kind:number[:issued[:expires]]"),
     N_("must be 'sha256:' and 64 lower-case hex digits"),
     N_("must be a finite number, 0 or more"),
+    N_("not UTF-8"),
+    N_("not UTF-8 text: save the file as UTF-8 (in Excel: CSV UTF-8)"),
     N_("must be between 0 and 1"),
     N_("must be between 0 and 100"),
     N_("must be greater than zero"),

@@ -23,6 +23,7 @@ from .._model import Business, Cooperative, Mentor, Observation
 
 __all__ = [
     "KINDS",
+    "UNDECODED",
     "Column",
     "RecordKind",
     "cell_picker",
@@ -45,6 +46,9 @@ class CellError(ValueError):
         self.params = {key: str(value) for key, value in params.items()}
         super().__init__(template.format(**self.params))
 
+
+#: A byte that was not UTF-8, as ``surrogateescape`` reads it (files are read that way).
+UNDECODED = re.compile("[\udc80-\udcff]")
 
 _INT = re.compile(r"[+-]?\d+")
 _GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
@@ -621,6 +625,8 @@ def row_to_data(
         if raw is None or cell_text(raw) is None:
             continue
         try:
+            if type(raw) is str and UNDECODED.search(raw):
+                raise CellError("not UTF-8 text: save the file as UTF-8 (in Excel: CSV UTF-8)")
             if kind is OBSERVATIONS and column.name == "value" and rubrics:
                 value = _answer_for_rubric(raw, row, rubrics)
             else:

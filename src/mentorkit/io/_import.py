@@ -3,6 +3,7 @@
 import contextlib
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -84,11 +85,18 @@ def guess_kind(path: Path) -> str:
     raise MentorkitError(f"{path.name}: cannot tell what it holds; name the kind ({known})")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _row_id(key: str, row: object) -> str | None:
     """The row's ``key`` cell (``id``, or ``business_id`` for observations) as text."""
     if not isinstance(row, Mapping):
         return None
-    return cell_text(row.get(key))
+    text = cell_text(row.get(key))
+    if text is not None and not text.isascii():
+        # Shown in messages: a lone surrogate (a byte that was not UTF-8) as U+FFFD.
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def import_file(

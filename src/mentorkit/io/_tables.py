@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import MentorkitError, MissingExtraError
+from ._columns import UNDECODED as _UNDECODED
 
 __all__ = [
     "FORMATS",
@@ -77,7 +78,9 @@ def iter_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, objec
         finally:
             book.close()
     else:
-        with path.open(encoding="utf-8") as handle:
+        # Bytes that are not UTF-8 are kept as lone surrogates (``surrogateescape``): the
+        # row holding them is then rejected, by field, and the others are read.
+        with path.open(encoding="utf-8", errors="surrogateescape") as handle:
             if fmt == "json":
                 data = json.load(handle)
                 items = data if isinstance(data, list) else [data]
@@ -85,6 +88,9 @@ def iter_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, objec
                 return
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
+                    continue
+                if _UNDECODED.search(line):  # as the batch reports such a line
+                    yield number, json.JSONDecodeError("not UTF-8", line, 0)
                     continue
                 try:
                     yield number, json.loads(line)
@@ -97,9 +103,11 @@ def csv_cells(path: Path) -> Generator[tuple[int, list[str]], None, None]:
 
     First the header row (row 1, whether blank or not) with its names
     stripped, then each row that is not blank, numbered as a spreadsheet
-    shows it; cells are text as read.
+    shows it; cells are text as read. Bytes that are not UTF-8 (a file saved
+    in another encoding) are read as lone surrogates (``surrogateescape``), so
+    only the rows holding them are rejected, each by column.
     """
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
