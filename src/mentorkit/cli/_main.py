@@ -371,12 +371,28 @@ def _report_problems(state: _State, problems: Sequence[Any]) -> None:
         state.warn(state.t.gettext("... and {count} more.").format(count=len(problems) - 50))
 
 
+_workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that work on chunks of 2,000 cases side by side."
+    " Default: one per core, at most one per chunk (1: this process only).",
+)
+
+
 @main.command()
 @_db_option
 @_programme_option
 @_on_option("Assessment date")
+@_workers_option
 @click.pass_context
-def assess(ctx: click.Context, db: str, programme_id: str | None, on: dt.date | None) -> None:
+def assess(
+    ctx: click.Context,
+    db: str,
+    programme_id: str | None,
+    on: dt.date | None,
+    workers: int | None,
+) -> None:
     """Open a case for each business and assess it against every installed rubric."""
     state = _state(ctx)
     _ = state.t.gettext
@@ -387,6 +403,8 @@ def assess(ctx: click.Context, db: str, programme_id: str | None, on: dt.date | 
         latest = case.latest_assessments().values()
         counts[0] += sum(1 for a in latest if a.status.value == "complete")
         counts[1] += len(latest)
+
+    from ._workers import assess_in_workers, worker_count
 
     office = _open(db)
     try:
@@ -399,13 +417,26 @@ def assess(ctx: click.Context, db: str, programme_id: str | None, on: dt.date | 
             )
             # The opened cases hold their businesses (cached): freed chunk by chunk below.
             del businesses
-            problems = office.assess(
-                programme,
-                on=day,
-                progress=step("assessment", count),
-                keep_states=False,  # the cache is emptied chunk by chunk: memory stays bounded
-                tally=tally,  # counted as the pass goes: the cohort is not read again
-            )
+            ids = office.case_ids(programme)
+            processes = worker_count(workers, len(ids), db)
+            if processes > 1:
+                office.service.forget_many(ids)  # the workers read the cases themselves
+                problems, counts[0], counts[1] = assess_in_workers(
+                    db,
+                    state.plugins,
+                    ids,
+                    on=day,
+                    workers=processes,
+                    progress=step("assessment", count),
+                )
+            else:
+                problems = office.assess(
+                    programme,
+                    on=day,
+                    progress=step("assessment", count),
+                    keep_states=False,  # the cache is emptied chunk by chunk: memory stays bounded
+                    tally=tally,  # counted as the pass goes: the cohort is not read again
+                )
     finally:
         office.close()
     complete, total = counts
@@ -447,21 +478,43 @@ def match(ctx: click.Context, db: str, programme_id: str | None, on: dt.date | N
 @_programme_option
 @_on_option("Referral date")
 @click.option("--send", is_flag=True, help="Also send every proposed referral to its unit.")
+@_workers_option
 @click.pass_context
 def refer(
-    ctx: click.Context, db: str, programme_id: str | None, on: dt.date | None, send: bool
+    ctx: click.Context,
+    db: str,
+    programme_id: str | None,
+    on: dt.date | None,
+    send: bool,
+    workers: int | None,
 ) -> None:
     """Run the referral rules on every open case (capital, cooperative, licensing...)."""
+    from ._workers import refer_in_workers, worker_count
+
     state = _state(ctx)
     _ = state.t.gettext
+    day = on or dt.date.today()
     office = _open(db)
     try:
         programme = office.programme(programme_id)
-        count = office.count_cases(programme)
+        ids = office.case_ids(programme)
+        processes = worker_count(workers, len(ids), db)
         with state.steps() as step:
-            proposed, sent, problems = office.refer(
-                programme, on=on or dt.date.today(), send=send, progress=step("referrals", count)
-            )
+            progress = step("referrals", len(ids))
+            if processes > 1:
+                proposed, sent, problems = refer_in_workers(
+                    db,
+                    state.plugins,
+                    ids,
+                    on=day,
+                    workers=processes,
+                    send=send,
+                    progress=progress,
+                )
+            else:
+                proposed, sent, problems = office.refer(
+                    programme, on=day, send=send, progress=progress
+                )
     finally:
         office.close()
     _report_problems(state, problems)

@@ -190,6 +190,10 @@ class Office:
         ids = self._case_ids(programme)
         return list(self.service.states(COORDINATOR, ids, observations=observations))
 
+    def case_ids(self, programme: Programme | None) -> list[str]:
+        """The ids of ``programme``'s cases (every case when None), sorted."""
+        return self._case_ids(programme)
+
     def _case_ids(self, programme: Programme | None) -> list[str]:
         """The ids of ``programme``'s cases (every case when None), sorted."""
         prefix = stream_name("" if programme is None else f"{programme.id}:")
@@ -251,23 +255,42 @@ class Office:
         ids = self._case_ids(programme)
         done = 0
         for start in range(0, len(ids), _CHUNK):
-            chunk_ids = ids[start : start + _CHUNK]
-            states = list(self.service.states(COORDINATOR, chunk_ids))
-            chunk = [s for s in states if s.is_open]
-            if chunk:
-                chunk_problems, assessed = self._assess_chunk(chunk, on)
-                problems.extend(chunk_problems)
-            else:
-                assessed = {}
-            if tally is not None:
-                for state in states:
-                    tally(assessed.get(state.case_id, state))
-            if not keep_states:
-                self.service.forget_many(chunk_ids)
-            done += len(chunk)
-            if chunk and progress is not None:
+            chunk_problems, assessed = self.assess_cases(
+                ids[start : start + _CHUNK], on=on, keep_states=keep_states, tally=tally
+            )
+            problems.extend(chunk_problems)
+            done += assessed
+            if assessed and progress is not None:
                 progress(done)
         return problems
+
+    def assess_cases(
+        self,
+        case_ids: Sequence[str],
+        *,
+        on: dt.date,
+        keep_states: bool = True,
+        tally: Callable[[CaseState], None] | None = None,
+    ) -> tuple[list[Problem], int]:
+        """:meth:`assess` for the cases ``case_ids`` (one chunk): (problems, open cases assessed).
+
+        Their states and imported observations are read in bulk, then
+        recorded and assessed in one write each; ``keep_states`` and
+        ``tally`` as for :meth:`assess`. Chunks of different cases can go
+        to different processes (``mentorkit assess --workers``).
+        """
+        states = list(self.service.states(COORDINATOR, case_ids))
+        chunk = [s for s in states if s.is_open]
+        problems: list[Problem] = []
+        assessed: dict[str, CaseState] = {}
+        if chunk:
+            problems, assessed = self._assess_chunk(chunk, on)
+        if tally is not None:
+            for state in states:
+                tally(assessed.get(state.case_id, state))
+        if not keep_states:
+            self.service.forget_many(case_ids)
+        return problems, len(chunk)
 
     def _assess_chunk(
         self, chunk: Sequence[CaseState], on: dt.date
@@ -325,24 +348,38 @@ class Office:
         ids = self._case_ids(programme)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            for before, outcome in self.service._propose_many(COORDINATOR, chunk, on=on):
-                if not before.is_open:
-                    continue  # a closed case takes no referrals: not a problem
-                if isinstance(outcome, TransitionError):
-                    # e.g. still at intake (no complete assessment): skip it, go on with the others
-                    problems.append(Problem("refer", str(outcome)))
-                    continue
-                problems.extend(_failures(outcome.failures))
-                proposed += len(outcome.state.referrals) - len(before.referrals)
-                if send:
-                    for referral in outcome.state.referrals:
-                        if referral.status.value == "proposed":
-                            self.service.send_referral(
-                                COORDINATOR, before.case_id, referral.id, on=on
-                            )
-                            sent += 1
+            more, out, found = self.refer_cases(chunk, on=on, send=send)
+            proposed += more
+            sent += out
+            problems.extend(found)
             if progress is not None:
                 progress(start + len(chunk))
+        return proposed, sent, problems
+
+    def refer_cases(
+        self, case_ids: Sequence[str], *, on: dt.date, send: bool = False
+    ) -> tuple[int, int, list[Problem]]:
+        """:meth:`refer` for the cases ``case_ids`` (one chunk): (proposed, sent, problems).
+
+        Chunks of different cases can go to different processes
+        (``mentorkit refer --workers``).
+        """
+        proposed = sent = 0
+        problems: list[Problem] = []
+        for before, outcome in self.service._propose_many(COORDINATOR, case_ids, on=on):
+            if not before.is_open:
+                continue  # a closed case takes no referrals: not a problem
+            if isinstance(outcome, TransitionError):
+                # e.g. still at intake (no complete assessment): skip it, go on with the others
+                problems.append(Problem("refer", str(outcome)))
+                continue
+            problems.extend(_failures(outcome.failures))
+            proposed += len(outcome.state.referrals) - len(before.referrals)
+            if send:
+                for referral in outcome.state.referrals:
+                    if referral.status.value == "proposed":
+                        self.service.send_referral(COORDINATOR, before.case_id, referral.id, on=on)
+                        sent += 1
         return proposed, sent, problems
 
     # ----------------------------------------------------------------------- outputs
