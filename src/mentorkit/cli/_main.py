@@ -411,16 +411,20 @@ def assess(
         programme = office.programme(programme_id)
         businesses = office.store.businesses()
         count = len(businesses)
+        # Every business has a case once they are opened: as many chunks as businesses make.
+        processes = worker_count(workers, count, db)
         with state.steps() as step:
             opened = office.open_cases(
-                programme, on=day, businesses=businesses, progress=step("open cases", count)
+                programme,
+                on=day,
+                businesses=businesses,
+                progress=step("open cases", count),
+                keep_states=processes == 1,  # the workers read the cases themselves
             )
             # The opened cases hold their businesses (cached): freed chunk by chunk below.
             del businesses
             ids = office.case_ids(programme)
-            processes = worker_count(workers, len(ids), db)
             if processes > 1:
-                office.service.forget_many(ids)  # the workers read the cases themselves
                 problems, counts[0], counts[1] = assess_in_workers(
                     db,
                     state.plugins,

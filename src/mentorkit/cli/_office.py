@@ -206,8 +206,15 @@ class Office:
         on: dt.date,
         businesses: Sequence[Business] | None = None,
         progress: Progress | None = None,
+        keep_states: bool = True,
     ) -> int:
-        """Open a case for every business without one; returns how many were opened."""
+        """Open a case for every business without one; returns how many were opened.
+
+        The service keeps the opened cases' states in its cache (the next
+        pass reads them again) unless ``keep_states`` is False: then each
+        chunk's are dropped once written, for a pass made elsewhere (worker
+        processes).
+        """
         chosen = businesses if businesses is not None else self.store.businesses()
         existing = set(self.store.streams(stream_name(f"{programme.id}:")))
         new: list[Business] = []
@@ -217,7 +224,10 @@ class Office:
             if progress is not None:
                 progress(index)
         for start in range(0, len(new), _CHUNK):
-            self.service.open_cases(COORDINATOR, new[start : start + _CHUNK], programme.id, on=on)
+            chunk = new[start : start + _CHUNK]
+            self.service.open_cases(COORDINATOR, chunk, programme.id, on=on)
+            if not keep_states:
+                self.service.forget_many([self.case_id(programme, b.id) for b in chunk])
         if new:
             self.store.enrol(programme.id, [b.id for b in new])
         return len(new)
