@@ -187,14 +187,10 @@ class Office:
         ``observations=False`` leaves them out (see :meth:`CaseService.states`):
         what the report, the unit lists and the referral rules read.
         """
-        ids = self._case_ids(programme)
+        ids = self.case_ids(programme)
         return list(self.service.states(COORDINATOR, ids, observations=observations))
 
     def case_ids(self, programme: Programme | None) -> list[str]:
-        """The ids of ``programme``'s cases (every case when None), sorted."""
-        return self._case_ids(programme)
-
-    def _case_ids(self, programme: Programme | None) -> list[str]:
         """The ids of ``programme``'s cases (every case when None), sorted."""
         prefix = stream_name("" if programme is None else f"{programme.id}:")
         return [stream[len(stream_name("")) :] for stream in self.store.streams(prefix)]
@@ -262,7 +258,7 @@ class Office:
         cohort again.
         """
         problems: list[Problem] = []
-        ids = self._case_ids(programme)
+        ids = self.case_ids(programme)
         done = 0
         for start in range(0, len(ids), _CHUNK):
             chunk_problems, assessed = self.assess_cases(
@@ -355,7 +351,7 @@ class Office:
         """
         proposed = sent = 0
         problems: list[Problem] = []
-        ids = self._case_ids(programme)
+        ids = self.case_ids(programme)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             more, out, found = self.refer_cases(chunk, on=on, send=send)
@@ -408,7 +404,7 @@ class Office:
         """
         if states is None:
             # Read lazily: each state is dropped once its report view is made.
-            ids = self._case_ids(programme)
+            ids = self.case_ids(programme)
             states = self.service.states(COORDINATOR, ids, observations=False, traces=False)
         return cohort_indicators(
             cohort_cases(states),
