@@ -218,7 +218,10 @@ class TestWorkerCount:
         assert worker_count(2, 90_000, "city.db") == 2
         assert worker_count(None, 90_000, "city.db") == min(default_workers(), 45)
         assert worker_count(4, 90_000, ":memory:") == 1
-        assert worker_count(4, 90_000, "sqlite://") == 1
+        for memory in ("sqlite://", "sqlite:///:memory:", "sqlite:"):
+            assert worker_count(4, 90_000, memory) == 1
+        assert worker_count(4, 90_000, "sqlite:///city.db") == 4
+        assert worker_count(4, 90_000, "postgresql://office@db.local/umkm") == 4
 
     def test_fewer_than_one_is_refused(self) -> None:
         with pytest.raises(ValueError, match="1 or more"):

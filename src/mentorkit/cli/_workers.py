@@ -3,12 +3,12 @@
 Each worker opens the same store with the same plugins (the allow-list the
 command was given) and assesses (or refers) whole chunks of cases, exactly
 as the command does in its own process (:meth:`Office.assess_cases`,
-:meth:`Office.refer_cases`): the chunks
-hold different cases, so the workers never write to the same case, and the
-store serialises their writes (SQLite queues them, up to its
-``busy_timeout``). The events, projections and audit rows stored are those
-of a run in one process; only their order in the tables and their times
-differ. Problems come back in case id order, as one process reports them.
+:meth:`Office.refer_cases`): the chunks hold different cases, so the
+workers never write to the same case, and the store serialises their
+writes (SQLite queues them, up to its ``busy_timeout``). The events,
+projections and audit rows stored are those of a run in one process; only
+their order in the tables and their times differ. Problems come back in
+case id order, as one process reports them.
 
 Workers are started with ``spawn`` (a fresh interpreter: no store
 connection or lock is inherited), which costs each about half a second, so
@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from .._errors import MentorkitError
 from ..cases import CaseState
@@ -53,9 +54,16 @@ def worker_count(asked: int | None, cases: int, target: str) -> int:
         raise ValueError(f"--workers must be 1 or more, not {asked}")
     wanted = default_workers() if asked is None else asked
     chunks = -(-cases // _CHUNK)
-    if target in (":memory:", "sqlite://") or target.startswith("sqlite://:memory:"):
+    if _in_memory(target):
         return 1
     return max(1, min(wanted, chunks))
+
+
+def _in_memory(target: str) -> bool:
+    """Whether ``target`` names an SQLite store in memory (as :func:`open_store` reads it)."""
+    if target == ":memory:":
+        return True
+    return target.startswith("sqlite:") and urlsplit(target).path in ("", "/", "/:memory:")
 
 
 def _start(target: str, plugins: tuple[str, ...] | None) -> None:
