@@ -20,7 +20,6 @@ from ._help import HelpGroup
 
 if TYPE_CHECKING:
     from .._registry import Registry
-    from ..cases import CaseState
     from ._office import Office
 
 __all__ = ["main"]
@@ -396,15 +395,11 @@ def assess(
     """Open a case for each business and assess it against every installed rubric."""
     state = _state(ctx)
     _ = state.t.gettext
-    day = on or dt.date.today()
-    counts = [0, 0]  # complete, all: of each case's latest assessments
-
-    def tally(case: "CaseState") -> None:
-        latest = case.latest_assessments().values()
-        counts[0] += sum(1 for a in latest if a.status.value == "complete")
-        counts[1] += len(latest)
-
+    from ._office import AssessmentTally
     from ._workers import assess_in_workers, worker_count
+
+    day = on or dt.date.today()
+    tally = AssessmentTally()  # counted as the pass goes: the cohort is not read again
 
     office = _open(db)
     try:
@@ -421,11 +416,12 @@ def assess(
                 progress=step("open cases", count),
                 keep_states=processes == 1,  # the workers read the cases themselves
             )
-            # The opened cases hold their businesses (cached): freed chunk by chunk below.
+            # In one process the opened cases hold their businesses (cached): freed chunk by
+            # chunk below.
             del businesses
             ids = office.case_ids(programme)
             if processes > 1:
-                problems, counts[0], counts[1] = assess_in_workers(
+                problems, tally.complete, tally.total = assess_in_workers(
                     db,
                     state.plugins,
                     ids,
@@ -439,17 +435,16 @@ def assess(
                     on=day,
                     progress=step("assessment", count),
                     keep_states=False,  # the cache is emptied chunk by chunk: memory stays bounded
-                    tally=tally,  # counted as the pass goes: the cohort is not read again
+                    tally=tally,
                 )
     finally:
         office.close()
-    complete, total = counts
     if not office.registry.rubrics:
         state.warn(_no_plugins(state))
     _report_problems(state, problems)
     state.say(
         _("{opened} case(s) opened; {complete} of {total} assessments complete.").format(
-            opened=opened, complete=complete, total=total
+            opened=opened, complete=tally.complete, total=tally.total
         )
     )
     if problems:

@@ -12,6 +12,7 @@ from attrs import frozen
 from .._engine import Engine
 from .._errors import FieldIssue, MentorkitError, NotFoundError, TransitionError
 from .._model import (
+    AssessmentStatus,
     Business,
     Observation,
     Programme,
@@ -25,7 +26,7 @@ from ..io import ImportResult, ImportStream
 from ..reports import cohort_cases, cohort_indicators, referral_outcome
 from ..store import SQLiteStore, SQLStore, Synchronous, open_store
 
-__all__ = ["COORDINATOR", "Office", "Problem", "unit_columns"]
+__all__ = ["COORDINATOR", "AssessmentTally", "Office", "Problem", "unit_columns"]
 
 #: The actor the command line acts as: the programme coordinator.
 COORDINATOR = Actor(id="mentorkit-cli", role=Role.COORDINATOR)
@@ -42,6 +43,25 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+class AssessmentTally:
+    """Counts each case's latest assessments, complete and all: ``mentorkit assess``'s summary.
+
+    Pass it as :meth:`Office.assess`'s ``tally``; read :attr:`complete`
+    and :attr:`total` once the pass is done.
+    """
+
+    def __init__(self) -> None:
+        #: Latest assessments that are complete.
+        self.complete = 0
+        #: Latest assessments, one per rubric per case.
+        self.total = 0
+
+    def __call__(self, case: CaseState) -> None:
+        latest = case.latest_assessments().values()
+        self.complete += sum(1 for a in latest if a.status is AssessmentStatus.COMPLETE)
+        self.total += len(latest)
 
 
 def _issues(where: str, issues: Iterable[FieldIssue]) -> list[Problem]:

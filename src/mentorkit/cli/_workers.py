@@ -26,8 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from .._errors import MentorkitError
-from ..cases import CaseState
-from ._office import _CHUNK, Office, Problem
+from ._office import _CHUNK, AssessmentTally, Office, Problem
 
 __all__ = ["assess_in_workers", "default_workers", "refer_in_workers", "worker_count"]
 
@@ -83,16 +82,11 @@ def _worker_office() -> Office:
 
 def _assess_part(case_ids: list[str], on: dt.date) -> tuple[list[Problem], int, int, int]:
     """Assess one chunk in a worker: (problems, open cases assessed, complete, assessments)."""
-    office = _worker_office()
-    counts = [0, 0]
-
-    def tally(case: CaseState) -> None:
-        latest = case.latest_assessments().values()
-        counts[0] += sum(1 for a in latest if a.status.value == "complete")
-        counts[1] += len(latest)
-
-    problems, assessed = office.assess_cases(case_ids, on=on, keep_states=False, tally=tally)
-    return problems, assessed, counts[0], counts[1]
+    tally = AssessmentTally()
+    problems, assessed = _worker_office().assess_cases(
+        case_ids, on=on, keep_states=False, tally=tally
+    )
+    return problems, assessed, tally.complete, tally.total
 
 
 def _refer_part(case_ids: list[str], on: dt.date, send: bool) -> tuple[int, int, list[Problem]]:
