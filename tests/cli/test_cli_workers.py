@@ -118,19 +118,69 @@ class TestAssessInWorkers:
         office.close()
         assert ids_many == ids
         progress: list[int] = []
-        problems, complete, total = assess_in_workers(
+        done = assess_in_workers(
             str(many), PLUGINS, ids, on=on, workers=2, progress=progress.append, chunk=25
         )
 
-        assert problems == expected
-        assert len(problems) == 2
-        assert all(isinstance(p, Problem) for p in problems)
-        assert (complete, total) == tuple(counts)
-        assert total > 0
+        assert done.problems == expected
+        assert len(done.problems) == 2
+        assert all(isinstance(p, Problem) for p in done.problems)
+        assert (done.complete, done.total) == tuple(counts)
+        assert done.total > 0
+        assert done.opened == 0  # opened before, by this process
         assert progress == sorted(progress)
         assert progress[-1] == len(ids)
         assert len(progress) == -(-len(ids) // 25)  # one step per chunk
         assert _contents(many) == _contents(one)
+
+    def test_workers_that_open_the_cases_store_what_one_process_stores(
+        self, city: tuple[Path, dt.date], tmp_path: Path
+    ) -> None:
+        source, on = city
+        one, many = _copy(source, tmp_path / "one.db"), _copy(source, tmp_path / "many.db")
+        office = _office(one)
+        try:
+            programme = office.programme(None)
+            # A few cases opened earlier (by an earlier run): only the others are opened now.
+            early = office.store.businesses()[10:50:7]
+            office.open_cases(programme, on=on, businesses=early)
+            _copy(one, many)
+            opened = office.open_cases(programme, on=on)
+            expected = office.assess(programme, on=on, keep_states=False)
+            ids = office.case_ids(programme)
+        finally:
+            office.close()
+
+        office = _office(many)
+        try:
+            programme = office.programme(None)
+            new = office.businesses_without_case(programme)
+            assert len(new) == opened == 120 - len(early)
+            office.store.enrol(programme.id, new)
+            wanted = sorted(
+                {*office.case_ids(programme), *(office.case_id(programme, b) for b in new)}
+            )
+        finally:
+            office.close()
+        assert wanted == ids
+        done = assess_in_workers(
+            str(many), PLUGINS, wanted, on=on, workers=2, chunk=25, open_for=programme.id
+        )
+
+        assert done.opened == opened
+        assert done.problems == expected
+        assert _contents(many) == _contents(one)
+
+    def test_open_missing_refuses_a_case_of_another_programme(
+        self, city: tuple[Path, dt.date], tmp_path: Path
+    ) -> None:
+        office = _office(_copy(city[0], tmp_path / "other.db"))
+        try:
+            programme = office.programme(None)
+            with pytest.raises(ValueError, match="must start with"):
+                office.open_missing(programme, ["elsewhere:B-1"], on=city[1])
+        finally:
+            office.close()
 
     def test_an_error_in_a_worker_names_the_chunk_and_keeps_the_field_path(
         self, city: tuple[Path, dt.date], tmp_path: Path

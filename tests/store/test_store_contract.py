@@ -561,8 +561,24 @@ class RepositoryContract:
             store.get_business("B-dmg")
         with pytest.raises(mk.DecodeError, match=r"\$\.owner\.nik") as listed:
             store.businesses()
-        assert str(listed.value) == str(one.value)
+        with pytest.raises(mk.DecodeError, match=r"\$\.owner\.nik") as many:
+            store.businesses_many(["B-dmg"])
+        assert str(listed.value) == str(one.value) == str(many.value)
         assert nik not in str(one.value)
+
+    @_FIXTURE_OK
+    @given(st.lists(mks.businesses(), min_size=1, max_size=5), st.data())
+    def test_businesses_many_is_get_business_of_each_in_the_order_given(
+        self, store: Repository, items: list[mk.Business], data: st.DataObject
+    ) -> None:
+        store.put_businesses(items)
+        ids = [b.id for b in items]
+        asked = data.draw(st.lists(st.sampled_from(ids), max_size=8), label="asked")
+        got = store.businesses_many(asked)
+        assert list(got) == list(dict.fromkeys(asked))  # the order given, each id once
+        assert got == {ident: store.get_business(ident) for ident in asked}
+        with pytest.raises(mk.NotFoundError, match="no business with id 'no-such-B'"):
+            store.businesses_many([*asked, "no-such-B"])
 
     def test_a_damaged_observation_row_is_named_by_field_path(
         self, store: Repository, raw: Callable[[str], Any]

@@ -404,32 +404,34 @@ def assess(
     office = _open(db)
     try:
         programme = office.programme(programme_id)
-        businesses = office.store.businesses()
-        count = len(businesses)
         # Every business has a case once they are opened: as many chunks as businesses make.
+        count = len(office.store.business_ids())
         processes = worker_count(workers, count, db)
         with state.steps() as step:
-            opened = office.open_cases(
-                programme,
-                on=day,
-                businesses=businesses,
-                progress=step("open cases", count),
-                keep_states=processes == 1,  # the workers read the cases themselves
-            )
-            # In one process the opened cases hold their businesses (cached): freed chunk by
-            # chunk below.
-            del businesses
-            ids = office.case_ids(programme)
             if processes > 1:
-                problems, tally.complete, tally.total = assess_in_workers(
+                # The workers open their chunks' cases themselves, reading only those
+                # businesses: this process holds ids, never the whole cohort.
+                new = office.businesses_without_case(programme)
+                if new:
+                    office.store.enrol(programme.id, new)
+                ids = sorted(
+                    {*office.case_ids(programme), *(office.case_id(programme, b) for b in new)}
+                )
+                done = assess_in_workers(
                     db,
                     state.plugins,
                     ids,
                     on=day,
                     workers=processes,
                     progress=step("assessment", count),
+                    open_for=programme.id,
                 )
+                problems, opened = done.problems, done.opened
+                tally.complete, tally.total = done.complete, done.total
             else:
+                opened = office.open_cases(
+                    programme, on=day, progress=step("open cases", count), keep_states=True
+                )
                 problems = office.assess(
                     programme,
                     on=day,

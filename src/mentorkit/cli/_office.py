@@ -239,14 +239,56 @@ class Office:
                 new.append(business)
             if progress is not None:
                 progress(index)
-        for start in range(0, len(new), _CHUNK):
-            chunk = new[start : start + _CHUNK]
-            self.service.open_cases(COORDINATOR, chunk, programme.id, on=on)
-            if not keep_states:
-                self.service.forget_many([self.case_id(programme, b.id) for b in chunk])
+        self._open(programme, new, on=on, keep_states=keep_states)
         if new:
             self.store.enrol(programme.id, [b.id for b in new])
         return len(new)
+
+    def _open(
+        self,
+        programme: Programme,
+        businesses: Sequence[Business],
+        *,
+        on: dt.date,
+        keep_states: bool,
+    ) -> None:
+        """Open the cases of ``businesses`` (none has one yet), :data:`_CHUNK` per write."""
+        for start in range(0, len(businesses), _CHUNK):
+            chunk = businesses[start : start + _CHUNK]
+            self.service.open_cases(COORDINATOR, chunk, programme.id, on=on)
+            if not keep_states:
+                self.service.forget_many([self.case_id(programme, b.id) for b in chunk])
+
+    def businesses_without_case(self, programme: Programme) -> list[str]:
+        """The ids of the businesses that have no case in ``programme`` yet, sorted.
+
+        Nothing is decoded: ids only, cheap on a large store.
+        """
+        existing = set(self.store.streams(stream_name(f"{programme.id}:")))
+        return [
+            ident
+            for ident in self.store.business_ids()
+            if stream_name(self.case_id(programme, ident)) not in existing
+        ]
+
+    def open_missing(self, programme: Programme, case_ids: Sequence[str], *, on: dt.date) -> int:
+        """Open those of ``case_ids`` (cases of ``programme``) not opened yet; returns how many.
+
+        Their businesses are read from the store (only theirs), and the
+        opened cases' states stay in the service's cache for the pass that
+        follows (:meth:`assess_cases` drops them with ``keep_states=False``).
+        The businesses are not enrolled in the cohort: the caller does that
+        once for all (``mentorkit assess --workers``, whose workers open
+        their chunks' cases this way, enrols them before it starts them).
+        """
+        prefix = self.case_id(programme, "")
+        if not all(case_id.startswith(prefix) for case_id in case_ids):
+            raise ValueError(f"open_missing: every case id must start with {prefix!r}")
+        versions = self.store.versions([stream_name(case_id) for case_id in case_ids])
+        wanted = [c[len(prefix) :] for c in case_ids if versions[stream_name(c)] == 0]
+        businesses = list(self.store.businesses_many(wanted).values())
+        self._open(programme, businesses, on=on, keep_states=True)
+        return len(businesses)
 
     def assess(
         self,

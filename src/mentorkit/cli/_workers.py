@@ -25,10 +25,18 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from attrs import define, field
+
 from .._errors import MentorkitError
 from ._office import _CHUNK, AssessmentTally, Office, Problem
 
-__all__ = ["assess_in_workers", "default_workers", "refer_in_workers", "worker_count"]
+__all__ = [
+    "AssessedInWorkers",
+    "assess_in_workers",
+    "default_workers",
+    "refer_in_workers",
+    "worker_count",
+]
 
 #: The office of a worker process (opened once, by :func:`_start`).
 _office: Office | None = None
@@ -80,13 +88,21 @@ def _worker_office() -> Office:
     return _office
 
 
-def _assess_part(case_ids: list[str], on: dt.date) -> tuple[list[Problem], int, int, int]:
-    """Assess one chunk in a worker: (problems, open cases assessed, complete, assessments)."""
+def _assess_part(
+    case_ids: list[str], on: dt.date, programme_id: str | None
+) -> tuple[list[Problem], int, int, int, int]:
+    """Assess one chunk in a worker: (problems, open cases assessed, complete, assessments, opened).
+
+    With ``programme_id``, the chunk's cases not opened yet are opened
+    first (on ``on``), from their businesses.
+    """
+    office = _worker_office()
+    opened = 0
+    if programme_id is not None:
+        opened = office.open_missing(office.programme(programme_id), case_ids, on=on)
     tally = AssessmentTally()
-    problems, assessed = _worker_office().assess_cases(
-        case_ids, on=on, keep_states=False, tally=tally
-    )
-    return problems, assessed, tally.complete, tally.total
+    problems, assessed = office.assess_cases(case_ids, on=on, keep_states=False, tally=tally)
+    return problems, assessed, tally.complete, tally.total, opened
 
 
 def _refer_part(case_ids: list[str], on: dt.date, send: bool) -> tuple[int, int, list[Problem]]:
@@ -125,6 +141,20 @@ def _in_workers(
         yield from pool.map(_run, repeated[0], chunks, *repeated[1:])
 
 
+@define
+class AssessedInWorkers:
+    """What :func:`assess_in_workers` did: its problems and counts."""
+
+    #: The problems met, in case id order (as one process reports them).
+    problems: list[Problem] = field(factory=list)
+    #: Latest assessments that are complete, over every case (the command's summary).
+    complete: int = 0
+    #: Latest assessments, over every case.
+    total: int = 0
+    #: Cases opened by the workers (with ``open_for``).
+    opened: int = 0
+
+
 def _chunks(case_ids: Sequence[str], size: int) -> list[list[str]]:
     return [list(case_ids[start : start + size]) for start in range(0, len(case_ids), size)]
 
@@ -138,28 +168,34 @@ def assess_in_workers(
     workers: int,
     progress: Callable[[int], None] | None = None,
     chunk: int = _CHUNK,
-) -> tuple[list[Problem], int, int]:
-    """Assess ``case_ids`` in chunks over ``workers`` processes: (problems, complete, total).
+    open_for: str | None = None,
+) -> AssessedInWorkers:
+    """Assess ``case_ids`` in chunks over ``workers`` processes.
 
-    ``complete`` and ``total`` count each case's latest assessments, as the
-    command's summary does; ``chunk`` is the cases per task (those the
-    command's own pass takes at a time). ``progress`` is called with the
-    open cases assessed so far, chunk by chunk in case id order. An error
-    in a worker is raised here as :class:`~mentorkit.MentorkitError` naming
-    the chunk's cases; the chunks already written stay written, as in one
-    process.
+    ``chunk`` is the cases per task (those the command's own pass takes at
+    a time). With ``open_for`` (a programme id), each worker first opens
+    its chunk's cases that are not opened yet, reading only their
+    businesses (:meth:`Office.open_missing`): the command's process never
+    reads the whole cohort. They are not enrolled: do that before.
+    ``progress`` is called with the open cases assessed so far, chunk by
+    chunk in case id order. An error in a worker is raised here as
+    :class:`~mentorkit.MentorkitError` naming the chunk's cases; the chunks
+    already written stay written, as in one process.
     """
-    problems: list[Problem] = []
-    complete = total = done = 0
-    parts = _in_workers(target, plugins, _chunks(case_ids, chunk), workers, _assess_part, on)
-    for found, assessed, good, count in parts:
-        problems.extend(found)
-        complete += good
-        total += count
+    result = AssessedInWorkers()
+    parts = _in_workers(
+        target, plugins, _chunks(case_ids, chunk), workers, _assess_part, on, open_for
+    )
+    done = 0
+    for found, assessed, good, count, opened in parts:
+        result.problems.extend(found)
+        result.complete += good
+        result.total += count
+        result.opened += opened
         done += assessed
         if assessed and progress is not None:
             progress(done)
-    return problems, complete, total
+    return result
 
 
 def refer_in_workers(

@@ -197,6 +197,14 @@ class Repository(Protocol):
         """The id of every business, sorted."""
         ...
 
+    def businesses_many(self, business_ids: Iterable[str]) -> dict[str, Business]:
+        """:meth:`get_business` of each of ``business_ids``, keyed by id in the order given.
+
+        An id given twice appears once; an unknown id raises
+        :class:`~mentorkit.NotFoundError`.
+        """
+        ...
+
     def put_mentors(self, items: Iterable[Mentor], *, actor: str = "system") -> int:
         """Insert or replace mentors by id in one transaction, as :meth:`put_businesses`."""
         ...
