@@ -326,7 +326,7 @@ def _replay(events: list[tuple[str, list[Any] | None]], dates: dict[str, dt.date
                     referral[2] = ReferralStatus.COMPLETED.value
                     referral[3] = (success, loan, cooperative_id)
         elif kind == CaseClosed.kind:
-            if values[1] not in _OUTCOMES:
+            if type(values[1]) is not str or values[1] not in _OUTCOMES:
                 raise _Refold
             for referral in case.referrals:
                 if referral[2] in _LIVE:

@@ -325,10 +325,11 @@ class SQLStore(abc.ABC, Generic[C]):
     def _json_values(self, column: str, paths: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
         """SQL (and its parameters) for the values at ``paths`` in a JSON column, as text.
 
-        The text is a JSON array with one item per path (at least one, checked
-        by the caller, as for :meth:`_json_without`): the value there as it is
-        written in the column (its text kept, never re-encoded), or ``null``
-        where the path is not there.
+        The text is a JSON array that starts with one item per path (at least
+        one, checked by the caller, as for :meth:`_json_without`): the value
+        there as it is written in the column (its text kept, never re-encoded),
+        or ``null`` where the path is not there. For a single path a dialect may
+        give it twice; :meth:`read_values` keeps the first.
         """
 
     @abc.abstractmethod
