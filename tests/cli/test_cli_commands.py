@@ -245,6 +245,32 @@ class TestDemo:
         assert '<html lang="en">' in html
 
     @pytest.mark.usefixtures("only_sample_plugin")
+    def test_report_command_writes_the_demos_report(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The demo writes its report from the folded cases; ``mentorkit report`` reads the
+        store's fields straight (no case folded): the same files, byte for byte."""
+        from mentorkit.reports import _from_store
+
+        out = tmp_path / "demo"
+        demo = run(
+            "--lang", "en", "demo", "--out", str(out), "--businesses", "80", "--mentors", "6"
+        )
+        assert demo.exit_code == EXIT_OK, demo.output
+        written = json.loads((out / "report.json").read_text("utf-8"))
+        assert written["referrals"]["capital"]["by_status"]  # a lived story: referrals answered
+        assert written["milestones"]["total"]
+        assert written["mentors"]["assigned_cases"]
+        folded: list[object] = []
+        monkeypatch.setattr(_from_store, "fold", lambda *a, **k: folded.append(a))
+        again, db, as_of = tmp_path / "again", str(out / "mentorkit-demo.db"), written["as_of"]
+        result = run("--lang", "en", "report", "--db", db, "--as-of", as_of, "--out", str(again))
+        assert result.exit_code == EXIT_OK, result.output
+        assert folded == []
+        for name in ("report.json", "report.html"):
+            assert (again / name).read_bytes() == (out / name).read_bytes()
+
+    @pytest.mark.usefixtures("only_sample_plugin")
     def test_demo_is_reproducible(self, tmp_path: Path) -> None:
         first = run("demo", "--out", str(tmp_path / "a"), "--businesses", "12", "--mentors", "2")
         second = run("demo", "--out", str(tmp_path / "b"), "--businesses", "12", "--mentors", "2")

@@ -90,6 +90,35 @@ def _without_paths(data: Mapping[str, Any], paths: Iterable[str]) -> dict[str, A
     return out
 
 
+#: Payloads whose keys the paths below name (and miss): objects, lists and scalars nested.
+_KEYS = st.sampled_from(["a", "b", "c_d", "schema"])
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: read as the whole payload's read gives them
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _TEXT
+    | st.sampled_from(INJECTIONS)
+)
+_NESTED = st.dictionaries(
+    _KEYS,
+    st.recursive(
+        _LEAVES,
+        lambda inner: st.lists(inner, max_size=2) | st.dictionaries(_KEYS, inner, max_size=3),
+        max_leaves=6,
+    ),
+    max_size=4,
+)
+_VALUE_PATHS = {"a", "b", "a.b", "a.b.c_d", "c_d.a", "schema", "zz", "a.zz"}
+
+
+def _value_at(data: Any, path: str) -> Any:
+    """The value at a dotted key path of ``data`` (None where the path is not there)."""
+    for key in path.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
 _counter = iter(range(10**9))
 
 
@@ -723,6 +752,54 @@ class RepositoryContract:
         for path in ("", "a..b", "$.a", "a[0]", "A", "a.b'); --"):
             with pytest.raises(ValueError, match="dotted path"):
                 store.read_many([stream], without={"a": [path]})
+
+    # --- read_values: a few fields of each payload, picked out by the database
+
+    @_FIXTURE_OK
+    @given(
+        payloads=st.lists(st.lists(_NESTED, max_size=3), min_size=1, max_size=4),
+        paths=st.dictionaries(
+            st.sampled_from(["a", "b"]),
+            st.lists(st.sampled_from(sorted(_VALUE_PATHS)), min_size=1, max_size=4),
+        ),
+        chunk=st.sampled_from([1, 2, 400]),
+    )
+    def test_read_values_picks_the_values_a_read_gives(
+        self,
+        store: Repository,
+        payloads: list[list[dict[str, Any]]],
+        paths: dict[str, list[str]],
+        chunk: int,
+    ) -> None:
+        streams = [fresh("values") for _ in payloads]
+        for stream, datas in zip(streams, payloads, strict=True):
+            if datas:
+                events = [
+                    mk.EventRecord(
+                        stream=stream, version=v, kind="abc"[v % 3], actor="u", at=AT, data=d
+                    )
+                    for v, d in enumerate(datas, start=1)
+                ]
+                store.append(stream, 0, events)
+        with patch("mentorkit.store._base._CHUNK", chunk):
+            found = store.read_values([*reversed(streams), fresh("none")], paths)
+        assert set(found) == {s for s, datas in zip(streams, payloads, strict=True) if datas}
+        for stream in streams:
+            expected = [
+                (e.kind, [_value_at(e.data, p) for p in paths[e.kind]] if e.kind in paths else None)
+                for e in store.read(stream)
+            ]
+            assert found.get(stream, []) == expected
+
+    def test_read_values_refuses_odd_paths(self, store: Repository) -> None:
+        stream = fresh("values")
+        store.append(stream, 0, [event(stream, 1, "a", n=1)])
+        for path in ("", "a..b", "$.a", "a[0]", "A", "a.b'); --", "a.0"):
+            with pytest.raises(ValueError, match="dotted path"):
+                store.read_values([stream], {"a": [path]})
+        with pytest.raises(ValueError, match="no path"):
+            store.read_values([stream], {"a": []})
+        assert store.read_values([stream], {}) == {stream: [("a", None)]}
 
     @_FIXTURE_OK
     @given(

@@ -23,7 +23,12 @@ from .._model import (
 from .._registry import PluginFailure, Registry
 from ..cases import Actor, CaseReferral, CaseService, CaseState, Role, stream_name
 from ..io import ImportResult, ImportStream
-from ..reports import cohort_cases, cohort_indicators, referral_outcome
+from ..reports import (
+    cohort_case,
+    cohort_indicators,
+    cohort_indicators_from_store,
+    referral_outcome,
+)
 from ..store import SQLiteStore, SQLStore, Synchronous, open_store
 
 __all__ = ["COORDINATOR", "AssessmentTally", "Office", "Problem", "unit_columns"]
@@ -463,19 +468,20 @@ class Office:
 
         ``states`` are the programme's cases when the caller already read
         them (see :meth:`states`), so a report reads every case once.
+        Otherwise the store gives only what the indicators read of each case
+        (:func:`~mentorkit.reports.cohort_indicators_from_store`): the same
+        indicators, without folding the cases.
         """
+        context: dict[str, Any] = {
+            "as_of": as_of,
+            "mentors": self.store.mentors(),
+            "rubrics": self.registry.rubrics,
+            "units": self.registry.units,
+            "programme": programme,
+        }
         if states is None:
-            # Read lazily: each state is dropped once its report view is made.
-            ids = self.case_ids(programme)
-            states = self.service.states(COORDINATOR, ids, observations=False, traces=False)
-        return cohort_indicators(
-            cohort_cases(states),
-            as_of=as_of,
-            mentors=self.store.mentors(),
-            rubrics=self.registry.rubrics,
-            units=self.registry.units,
-            programme=programme,
-        )
+            return cohort_indicators_from_store(self.store, self.case_ids(programme), **context)
+        return cohort_indicators((cohort_case(s) for s in states), **context)
 
     def unit_rows(
         self,

@@ -4,12 +4,14 @@
 JSON-ready indicators: businesses by district, sector and size class,
 levels per rubric at baseline and now, how many have prospects, referrals
 per unit and their outcomes, the cooperative membership rate, mentor
-caseloads and overdue milestones. :func:`render_html` draws them (charts by
-matplotlib, inline SVG) in Indonesian or English; :func:`write_report`
-writes both files.
+caseloads and overdue milestones; :func:`cohort_indicators_from_store`
+counts the same straight from an SQL store, reading only what they need.
+:func:`render_html` draws them (charts by matplotlib, inline SVG) in
+Indonesian or English; :func:`write_report` writes both files.
 """
 
 from ._from_cases import cohort_case, cohort_cases, referral_outcome
+from ._from_store import cohort_indicators_from_store
 from ._html import render_html
 from ._indicators import SCHEMA, CohortCase, CohortReferral, cohort_indicators
 from ._write import write_report
@@ -21,6 +23,7 @@ __all__ = [
     "cohort_case",
     "cohort_cases",
     "cohort_indicators",
+    "cohort_indicators_from_store",
     "referral_outcome",
     "render_html",
     "write_report",

@@ -322,6 +322,17 @@ class SQLStore(abc.ABC, Generic[C]):
         """
 
     @abc.abstractmethod
+    def _json_values(self, column: str, paths: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        """SQL (and its parameters) for the values at ``paths`` in a JSON column, as text.
+
+        The text is a JSON array that starts with one item per path (at least
+        one, checked by the caller, as for :meth:`_json_without`): the value
+        there as it is written in the column (its text kept, never re-encoded),
+        or ``null`` where the path is not there. For a single path a dialect may
+        give it twice; :meth:`read_values` keeps the first.
+        """
+
+    @abc.abstractmethod
     def _starts_with(self, column: str, prefix: str) -> tuple[str, tuple[Any, ...]]:
         """SQL condition (and its parameters) for ``column`` starting with ``prefix``."""
 
@@ -1060,6 +1071,69 @@ class SQLStore(abc.ABC, Generic[C]):
             # Each stream's payloads read at once (loads_many: one long-digit scan for them).
             for stream, group in itertools.groupby(rows, _first):
                 found[stream] = self._to_events(list(group))
+        return found
+
+    def read_values(
+        self, streams: Sequence[str], paths: Mapping[str, Sequence[str]]
+    ) -> dict[str, list[tuple[str, list[Any] | None]]]:
+        """The kind of each event of ``streams`` and, for some kinds, a few values of its payload.
+
+        For each of ``streams`` that has events, its events oldest first, each
+        as ``(kind, values)``: for a kind in ``paths``, ``values`` lists the
+        payload's value at each of ``paths[kind]`` (dotted paths of object
+        keys, as for :meth:`read_many`'s ``without``), in that order, read as
+        :func:`~mentorkit._json.loads` reads the payload, None where the path
+        is not there (or holds null); for any other kind ``values`` is None
+        and its payload is not read at all (SQLite does not even load a large
+        one's overflow pages). The database picks the values out, so a reader
+        that needs a handful of fields of large payloads -- the cohort report
+        -- never receives, nor decodes, the rest. A few hundred streams per
+        query, as :meth:`read_many`. Where a payload holds a key twice, the
+        value is the first one's in SQLite and the last one's in PostgreSQL
+        (and in a full read); the stores never write such payloads.
+
+        Raises ValueError for a kind with no path, or a path that is not
+        plain lower-case keys.
+        """
+        found: dict[str, list[tuple[str, list[Any] | None]]] = {}
+        cases: list[str] = []
+        params: list[Any] = []
+        single: set[str] = set()  # kinds of one path (a dialect may give it twice)
+        for kind, wanted in sorted(paths.items()):
+            wanted = list(wanted)
+            if not wanted:
+                raise ValueError(f"no path to read for kind {kind!r}")
+            for path in wanted:
+                if not _JSON_PATH.fullmatch(path):
+                    raise ValueError(f"{path!r} is not a dotted path of lower-case keys")
+            expression, more = self._json_values("data", wanted)
+            cases.append(f"WHEN kind = ? THEN {expression}")
+            params.extend((kind, *more))
+            if len(wanted) == 1:
+                single.add(kind)
+        payload = f"CASE {' '.join(cases)} ELSE NULL END" if cases else "NULL"
+        for start in range(0, len(streams), _CHUNK):
+            chunk = list(streams[start : start + _CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            with self._read() as tx:
+                rows = tx.execute(
+                    f"SELECT stream, kind, {payload} FROM events"
+                    f" WHERE stream IN ({marks}) ORDER BY stream, version",
+                    (*params, *chunk),
+                )
+            values = iter(loads_many([row[2] for row in rows if row[2] is not None]))
+            held = None
+            events: list[tuple[str, list[Any] | None]] = []
+            for stream, kind, text in rows:  # a plain loop: the hot path of the cohort report
+                if stream != held:
+                    held = stream
+                    events = found[stream] = []
+                if text is None:
+                    events.append((kind, None))
+                elif kind in single:
+                    events.append((kind, next(values)[:1]))
+                else:
+                    events.append((kind, next(values)))
         return found
 
     def version(self, stream: str) -> int:

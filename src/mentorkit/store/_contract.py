@@ -152,6 +152,17 @@ class Repository(Protocol):
         """
         ...
 
+    def read_values(
+        self, streams: Sequence[str], paths: Mapping[str, Sequence[str]]
+    ) -> dict[str, list[tuple[str, list[Any] | None]]]:
+        """Each event of ``streams`` as ``(kind, values)``, in few queries.
+
+        ``values`` holds the payload's values at ``paths[kind]`` (None where
+        a path is not there), or is None for a kind not in ``paths``, whose
+        payload is not read.
+        """
+        ...
+
     def append_many(self, batches: Iterable[tuple[str, int, Sequence[EventRecord]]]) -> list[int]:
         """Append ``(stream, expected_version, events)`` batches in one transaction.
 

@@ -154,6 +154,13 @@ class PostgresStore(SQLStore["psycopg.Connection[Any]"]):
             params += ["{" + ",".join(keys[:-1]) + "}", "{" + ",".join(keys) + "}"]
         return f"({column}::jsonb{step * len(paths)})::text", tuple(params)
 
+    def _json_values(self, column: str, paths: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        # ``#>`` on a json column gives the value's own text (NULL where the path is not there).
+        items = ", ".join(f"{column} #> ?::text[]" for _ in paths)
+        return f"json_build_array({items})::text", tuple(
+            "{" + ",".join(path.split(".")) + "}" for path in paths
+        )
+
     def _starts_with(self, column: str, prefix: str) -> tuple[str, tuple[Any, ...]]:
         if not prefix:
             return "TRUE", ()

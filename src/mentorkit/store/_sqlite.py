@@ -163,6 +163,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         marks = ", ".join("?" * len(paths))
         return f"json_remove({column}, {marks})", tuple(f"$.{path}" for path in paths)
 
+    def _json_values(self, column: str, paths: Sequence[str]) -> tuple[str, tuple[Any, ...]]:
+        # json_extract with two paths or more gives a JSON array of the values' own text
+        # (one path would give an SQL value instead): a single path is asked for twice, and
+        # read_values keeps the first.
+        wanted = [f"$.{path}" for path in paths] * (2 if len(paths) == 1 else 1)
+        return f"json_extract({column}, {', '.join('?' * len(wanted))})", tuple(wanted)
+
     def _starts_with(self, column: str, prefix: str) -> tuple[str, tuple[Any, ...]]:
         if not prefix:
             return "1 = 1", ()
