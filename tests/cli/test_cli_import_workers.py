@@ -134,6 +134,7 @@ def worker_streams(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every file goes to the worker, in batches of 3; lists the kinds of the streams opened."""
     monkeypatch.setattr(reading, "WORTH_A_WORKER", 0)
     monkeypatch.setattr(reading, "_BATCH", 3)
+    monkeypatch.setattr(reading, "_RECORD_BATCH", 3)
     opened: list[str] = []
     original = reading.open_stream
 
