@@ -30,6 +30,8 @@ from mentorkit.store import (
     PostgresStore,
     Repository,
     SQLiteStore,
+    SQLStore,
+    observation_row,
     open_store,
 )
 from mentorkit.testing import strategies as mks
@@ -470,6 +472,68 @@ class RepositoryContract:
         with pytest.raises(TypeError, match="item 1 is a NoneType"):
             store.add_observations([items[0], None])  # type: ignore[list-item]
         assert store.observations("B-0") == [o for o in items if o.business_id == "B-0"]
+
+    @_FIXTURE_OK
+    @given(
+        items=st.lists(mks.observations(), min_size=1, max_size=8),
+        floats=st.booleans(),
+        step=st.sampled_from([1, 3, 4_000]),
+    )
+    def test_encoded_rows_store_what_add_observations_stores(
+        self,
+        store: SQLStore[Any],
+        raw: Callable[[str], Any],
+        items: list[mk.Observation],
+        floats: bool,
+        step: int,
+    ) -> None:
+        """``add_observation_rows`` of ``observation_row``'s rows: the same stored texts, the
+        same audit rows, the same count as ``add_observations`` (mentorkit import --workers)."""
+        if floats:  # an answer built in code as a float: the standard library writes it
+            items = [*items, attrs.evolve(items[0], value=0.1)]  # (and reading it back fails)
+        one, two = (f"B-{uuid.uuid4().hex}" for _ in range(2))  # the store is shared
+        first = [attrs.evolve(o, business_id=one) for o in items]
+        second = [attrs.evolve(o, business_id=two) for o in items]
+        assert store.add_observations(first) == len(items)
+        with patch("mentorkit.store._base._OBSERVATION_ROWS", step):
+            assert store.add_observation_rows(map(observation_row, second)) == len(items)
+
+        def texts(tag: str) -> list[str]:
+            sql = f"SELECT CAST(data AS TEXT) FROM observations WHERE business_id = '{tag}'"
+            return [text for (text,) in raw(sql + " ORDER BY seq")]
+
+        assert texts(two) == [text.replace(one, two) for text in texts(one)]
+        assert texts(two) == [observation_row(o)[1] for o in second]
+        if not floats:
+            assert store.observations(two) == second
+        audited = [(e.actor, e.action, e.entity, e.subject, e.fields) for e in store.audit(two)]
+        assert audited == [
+            (e.actor, e.action, e.entity, e.subject, e.fields) for e in store.audit(one)
+        ]
+        assert len(audited) == 1
+
+    def test_encoded_rows_are_taken_in_one_transaction(
+        self, store: SQLStore[Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A few rows per step, all in one transaction: a failure part way stores nothing."""
+        monkeypatch.setattr("mentorkit.store._base._OBSERVATION_ROWS", 3)
+        day = dt.date(2026, 2, 1)
+        items = [mk.Observation(f"E-{n % 2}", "acc", "books", n, day) for n in range(8)]
+        assert store.add_observation_rows(iter(map(observation_row, items))) == 8
+        assert store.observations("E-0") + store.observations("E-1") == sorted(
+            items, key=lambda o: o.business_id
+        )
+        assert store.add_observation_rows([]) == 0
+
+        def failing() -> Iterator[tuple[str, str]]:
+            yield from (observation_row(attrs.evolve(o, business_id="E-7")) for o in items)
+            raise OSError("the worker went away")
+
+        audit_rows = len(store.audit())
+        with pytest.raises(OSError, match="went away"):
+            store.add_observation_rows(failing())
+        assert store.observations("E-7") == []
+        assert len(store.audit()) == audit_rows
 
     def test_records_are_taken_from_any_iterable_in_one_transaction(
         self, store: Repository, monkeypatch: pytest.MonkeyPatch

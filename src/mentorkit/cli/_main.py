@@ -293,16 +293,31 @@ _KIND_ORDER = ("cooperatives", "mentors", "businesses", "observations")
     help="What the files hold (default: guessed from each file name).",
 )
 @click.option("--sheet", default=None, help="XLSX sheet to read (default: the first).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="2 or more: each file of 1 MB or more is read and checked in a worker process"
+    " while this one stores it. Default: one per core (1: this process only).",
+)
 @click.pass_context
 def import_(
-    ctx: click.Context, db: str, files: Sequence[Path], kind: str | None, sheet: str | None
+    ctx: click.Context,
+    db: str,
+    files: Sequence[Path],
+    kind: str | None,
+    sheet: str | None,
+    workers: int | None,
 ) -> None:
     """Import businesses, mentors, cooperatives or observations (CSV, XLSX, JSON Lines).
 
     Each bad row is reported with its row number, record id and field; the
     good rows are kept. Exit code 1 when any row was rejected.
     """
-    from ..io import guess_kind, stream_file
+    from contextlib import nullcontext
+
+    from ..io import guess_kind
+    from ._reading import file_reader, import_processes, open_stream, worth_a_worker
 
     state = _state(ctx)
     _ = state.t.gettext
@@ -318,39 +333,41 @@ def import_(
     rejected = 0
     try:
         rubrics = office.registry.rubrics
-        for path in ordered:
-            # Read as it is stored: no file is held whole, whatever its kind and size.
-            stream = stream_file(path, kinds[path], rubrics=rubrics, sheet=sheet)
-            stored, strays = office.load(stream)
-            result = stream.result()
-            for error in result.errors:
-                who = f" ({error.record})" if error.record else ""
-                for issue in error.issues:
-                    state.warn(
-                        _("{file}, row {row}{record}: {issue}").format(
-                            file=error.file,
-                            row=error.row,
-                            record=who,
-                            issue=issue.render(state.t.gettext),
+        two = import_processes(workers, db) > 1 and worth_a_worker(ordered)
+        with file_reader(rubrics) if two else nullcontext() as reader:
+            for path in ordered:
+                # Read as it is stored: no file is held whole, whatever its kind and size.
+                stream = open_stream(reader, path, kinds[path], rubrics=rubrics, sheet=sheet)
+                stored, strays = office.load(stream)
+                result = stream.result()
+                for error in result.errors:
+                    who = f" ({error.record})" if error.record else ""
+                    for issue in error.issues:
+                        state.warn(
+                            _("{file}, row {row}{record}: {issue}").format(
+                                file=error.file,
+                                row=error.row,
+                                record=who,
+                                issue=issue.render(state.t.gettext),
+                            )
                         )
+                if strays:
+                    state.warn(
+                        _(
+                            "{count} observation(s) name a business that is not in the store; "
+                            "they are kept and count once the business is imported."
+                        ).format(count=strays)
                     )
-            if strays:
-                state.warn(
-                    _(
-                        "{count} observation(s) name a business that is not in the store; "
-                        "they are kept and count once the business is imported."
-                    ).format(count=strays)
+                rejected += len(result.errors)
+                state.say(
+                    _("{file}: {stored} of {rows} {kind} imported, {bad} rejected.").format(
+                        file=path.name,
+                        stored=stored,
+                        rows=result.rows,
+                        kind=kind_names[result.kind],
+                        bad=len(result.errors),
+                    )
                 )
-            rejected += len(result.errors)
-            state.say(
-                _("{file}: {stored} of {rows} {kind} imported, {bad} rejected.").format(
-                    file=path.name,
-                    stored=stored,
-                    rows=result.rows,
-                    kind=kind_names[result.kind],
-                    bad=len(result.errors),
-                )
-            )
     finally:
         office.close()
     if rejected:

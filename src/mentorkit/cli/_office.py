@@ -30,6 +30,7 @@ from ..reports import (
     referral_outcome,
 )
 from ..store import SQLiteStore, SQLStore, Synchronous, open_store
+from ._reading import WorkerStream
 
 __all__ = ["COORDINATOR", "AssessmentTally", "Office", "Problem", "unit_columns"]
 
@@ -162,16 +163,25 @@ class Office:
 
     # ----------------------------------------------------------------------- import
 
-    def load(self, source: ImportResult | ImportStream) -> tuple[int, int]:
+    def load(self, source: ImportResult | ImportStream | WorkerStream) -> tuple[int, int]:
         """Store the good records of an import; returns (how many stored, strays).
 
         Strays are observations naming a business the store does not hold
         (kept: they count once the business is imported). A stream is
         written as it is read, in one transaction (the store's batch write
-        consumes it), so a file of any size is never held in memory.
+        consumes it), so a file of any size is never held in memory; so is a
+        :class:`~mentorkit.cli._reading.WorkerStream` (a file read by a worker
+        process), whose observations come as rows ready to insert.
         """
         kind = source.kind
-        records: Iterable[Any] = source if isinstance(source, ImportStream) else source.records
+        records: Iterable[Any]
+        if isinstance(source, WorkerStream):
+            if kind == "observations":
+                rows = source.observation_rows(known=set(self.store.business_ids()))
+                return self.store.add_observation_rows(rows), source.strays
+            records = source.records()
+        else:
+            records = source if isinstance(source, ImportStream) else source.records
         if kind == "observations":
             known = set(self.store.business_ids())
             strays = 0

@@ -12,7 +12,7 @@ append-only audit trail, and the personal-data duties of UU PDP 27/2022
 0
 """
 
-from ._base import ERASED, SQLStore
+from ._base import ERASED, SQLStore, observation_row
 from ._contract import (
     AuditEntry,
     HasRole,
@@ -48,6 +48,7 @@ __all__ = [
     "SQLiteStore",
     "Synchronous",
     "caseload_projector",
+    "observation_row",
     "open_store",
     "pseudonym",
     "referral_queue_projector",

@@ -35,7 +35,7 @@ from ._projections import (
     referral_queue_projector,
 )
 
-__all__ = ["ERASED", "SQLStore", "Tx"]
+__all__ = ["ERASED", "SQLStore", "Tx", "observation_row"]
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -51,11 +51,28 @@ _ID_KEYS = frozenset({"id", "business_id", "mentor_id", "cooperative_id", "progr
 
 #: Ids per ``IN (...)`` query, and records per step of a batch write (``put_businesses``).
 _CHUNK = 400
+#: Rows per ``executemany`` of an observations write (the rows are taken that many at a time).
+_OBSERVATION_ROWS = 4_000
 #: What ``read_many(without=...)`` accepts as a path: dotted lower-case object keys.
 _JSON_PATH = re.compile(r"[a-z_]+(?:\.[a-z_]+)*")
 
 #: The first column of a row.
 _first = itemgetter(0)
+
+
+def observation_row(item: Observation) -> tuple[str, str]:
+    """``item`` as the ``observations`` table stores it: ``(business id, JSON text)``.
+
+    What :meth:`SQLStore.add_observations` writes for ``item``, and what
+    :meth:`SQLStore.add_observation_rows` takes. The text is compact JSON
+    with control characters escaped: it never holds a raw line break.
+    """
+    # The common case: the converter's hook, direct (a subclass goes through the dispatch).
+    data = encode_observation(item) if type(item) is Observation else encode(item)
+    # No float in an answer (bool, int or text): orjson writes the same text, faster; a
+    # float (code can build one) keeps the standard library's NaN check.
+    text = dumps_stdlib(data) if type(item.value) is float else dumpb(data).decode()
+    return item.business_id, text
 
 
 class Tx(Protocol):
@@ -68,10 +85,6 @@ class Tx(Protocol):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement once per parameter row."""
         ...
-
-
-#: Marks an exhausted iterator (an item may be None: it is refused by type).
-_NOTHING: Any = object()
 
 
 @frozen
@@ -750,34 +763,44 @@ class SQLStore(abc.ABC, Generic[C]):
         transaction, one observation at a time, so memory stays flat whatever
         its length. If it raises part way, nothing is stored.
         """
-        iterator = iter(items)
-        first = next(iterator, _NOTHING)
-        if first is _NOTHING:
-            return 0
-        businesses: set[str] = set()
-        count = 0
 
         def rows() -> Iterator[tuple[str, str]]:
-            nonlocal count
-            for index, item in enumerate(itertools.chain((first,), iterator)):
-                if type(item) is Observation:  # the common case: the converter's hook, direct
-                    data = encode_observation(item)
-                elif isinstance(item, Observation):
-                    data = encode(item)
-                else:
+            for index, item in enumerate(items):
+                if not isinstance(item, Observation):
                     raise TypeError(
                         f"observation batch item {index} is a {type(item).__name__},"
                         " not an Observation"
                     )
-                # No float in an answer (bool, int or text): orjson writes the same text,
-                # faster; a float (code can build one) keeps the standard library's NaN check.
-                text = dumps_stdlib(data) if type(item.value) is float else dumpb(data).decode()
-                businesses.add(item.business_id)
-                count += 1
-                yield item.business_id, text
+                yield observation_row(item)
 
+        return self.add_observation_rows(rows(), actor=actor)
+
+    def add_observation_rows(
+        self, rows: Iterable[tuple[str, str]], *, actor: str = "system"
+    ) -> int:
+        """:meth:`add_observations` of observations already encoded: ``(business id, JSON text)``.
+
+        Each row must be what :func:`observation_row` gives for an
+        observation (the rows are stored as given, not checked again): the
+        stored rows and audit rows are then those :meth:`add_observations`
+        stores for the observations. For a process that encodes in one place
+        and writes in another (``mentorkit import --workers``: a worker reads
+        and encodes, the command's process writes). ``rows`` is consumed
+        inside the transaction a few thousand at a time; if it raises part
+        way, nothing is stored. Returns how many rows.
+        """
+        iterator = iter(rows)
+        chunk = list(itertools.islice(iterator, _OBSERVATION_ROWS))
+        if not chunk:
+            return 0
+        businesses: set[str] = set()
+        count = 0
         with self._write() as tx:
-            tx.executemany("INSERT INTO observations (business_id, data) VALUES (?, ?)", rows())
+            while chunk:
+                tx.executemany("INSERT INTO observations (business_id, data) VALUES (?, ?)", chunk)
+                businesses.update(map(_first, chunk))
+                count += len(chunk)
+                chunk = list(itertools.islice(iterator, _OBSERVATION_ROWS))
             self._audit(
                 tx,
                 (
