@@ -73,6 +73,15 @@ def _non_empty(_inst: object, attribute: "attrs.Attribute[Any]", value: str) -> 
         raise InvalidFieldError(attribute.name, "must not be empty")
 
 
+def _answer(_inst: object, attribute: "attrs.Attribute[Any]", value: object) -> None:
+    # What the stores and the decoders read back: a decimal number (1.5) is no answer.
+    if not isinstance(value, bool | int | str):
+        raise InvalidFieldError(
+            attribute.name,
+            f"must be true/false, a whole number or a string, not {type(value).__name__}",
+        )
+
+
 def _non_negative(_inst: object, attribute: "attrs.Attribute[Any]", value: int | None) -> None:
     if value is not None and value < 0:
         raise InvalidFieldError(attribute.name, "must not be negative")
@@ -424,13 +433,15 @@ class Observation:
     """A mentor's answer to one rubric criterion for one business.
 
     ``value`` is ``bool`` for yes/no criteria, ``int`` for scales and ``str``
-    for choices; the rubric checks it fits the criterion.
+    for choices (anything else, a decimal number included, raises
+    :class:`~mentorkit.InvalidFieldError`); the rubric checks it fits the
+    criterion.
     """
 
     business_id: str = field(validator=_non_empty)
     rubric_id: str = field(validator=_non_empty)
     criterion_id: str = field(validator=_non_empty)
-    value: Answer
+    value: Answer = field(validator=_answer)
     observed_on: dt.date
     evidence: str | None = None
     observer: str | None = None
