@@ -82,9 +82,9 @@ class ValueReader(Protocol):
         ...
 
 
-#: What the report reads of each kind of case event: payload paths, ``schema`` first.
-READS: Mapping[str, tuple[str, ...]] = {
-    CaseOpened.kind: (
+# The case events the report reads, with their payload paths (``schema`` first).
+_READ_EVENTS: Mapping[type[Any], tuple[str, ...]] = {
+    CaseOpened: (
         "schema",
         "business.id",
         "business.district",
@@ -93,9 +93,9 @@ READS: Mapping[str, tuple[str, ...]] = {
         "business.annual_sales",
         "business.cooperative",
     ),
-    MentorAssigned.kind: ("schema", "mentor_id"),
-    MentorReassigned.kind: ("schema", "mentor_id"),
-    AssessmentRecorded.kind: (
+    MentorAssigned: ("schema", "mentor_id"),
+    MentorReassigned: ("schema", "mentor_id"),
+    AssessmentRecorded: (
         "schema",
         "phase",
         "assessment.rubric_id",
@@ -103,8 +103,8 @@ READS: Mapping[str, tuple[str, ...]] = {
         "assessment.level",
         "assessment.score",
     ),
-    ProspectsRecorded.kind: ("schema", "has_prospects"),
-    MilestoneAdded.kind: (
+    ProspectsRecorded: ("schema", "has_prospects"),
+    MilestoneAdded: (
         "schema",
         "milestone.id",
         "milestone.title",
@@ -112,42 +112,27 @@ READS: Mapping[str, tuple[str, ...]] = {
         "milestone.status",
         "milestone.completed_on",
     ),
-    MilestoneCompleted.kind: ("schema", "milestone_id"),
-    MilestoneMissed.kind: ("schema", "milestone_id"),
-    ReferralProposed.kind: ("schema", "referral_id", "referral.unit"),
-    ReferralSent.kind: ("schema", "referral_id"),
-    ReferralAccepted.kind: ("schema", "referral_id"),
-    ReferralDeclined.kind: ("schema", "referral_id"),
-    ReferralCompleted.kind: (
+    MilestoneCompleted: ("schema", "milestone_id"),
+    MilestoneMissed: ("schema", "milestone_id"),
+    ReferralProposed: ("schema", "referral_id", "referral.unit"),
+    ReferralSent: ("schema", "referral_id"),
+    ReferralAccepted: ("schema", "referral_id"),
+    ReferralDeclined: ("schema", "referral_id"),
+    ReferralCompleted: (
         "schema",
         "referral_id",
         "outcome.success",
         "outcome.loan_amount",
         "outcome.cooperative_id",
     ),
-    CaseClosed.kind: ("schema", "outcome"),
+    CaseClosed: ("schema", "outcome"),
 }
 
+#: What the report reads of each kind of case event: payload paths, ``schema`` first.
+READS: Mapping[str, tuple[str, ...]] = {cls.kind: paths for cls, paths in _READ_EVENTS.items()}
+
 #: The payload schema each kind of :data:`READS` is read at (an older one is folded in full).
-SCHEMAS: Mapping[str, int] = {
-    cls.kind: cls.SCHEMA
-    for cls in (
-        CaseOpened,
-        MentorAssigned,
-        MentorReassigned,
-        AssessmentRecorded,
-        ProspectsRecorded,
-        MilestoneAdded,
-        MilestoneCompleted,
-        MilestoneMissed,
-        ReferralProposed,
-        ReferralSent,
-        ReferralAccepted,
-        ReferralDeclined,
-        ReferralCompleted,
-        CaseClosed,
-    )
-}
+SCHEMAS: Mapping[str, int] = {cls.kind: cls.SCHEMA for cls in _READ_EVENTS}
 
 #: Case events whose payloads the report never reads (not even loaded from the database).
 UNREAD = frozenset(

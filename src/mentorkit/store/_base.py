@@ -268,6 +268,13 @@ class _View:
         return sorted(r[0] for r in rows)
 
 
+def _in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+    """``ids`` in slices of :data:`_CHUNK`, each with its placeholders (``?, ?, ...``)."""
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        yield chunk, ", ".join("?" * len(chunk))
+
+
 class SQLStore(abc.ABC, Generic[C]):
     """The shared implementation of :class:`~mentorkit.store.Repository` over SQL.
 
@@ -534,9 +541,7 @@ class SQLStore(abc.ABC, Generic[C]):
         """The stored JSON of ``ids``; ``lock`` also locks the rows until the transaction ends."""
         found: dict[str, Any] = {}
         suffix = self._for_update() if lock else ""
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for ident, data in tx.execute(
                 f"SELECT id, {self._json_out('data')} FROM {kind.table}"
                 f" WHERE id IN ({marks}){suffix}",
@@ -548,9 +553,7 @@ class SQLStore(abc.ABC, Generic[C]):
     def _present(self, tx: Tx, kind: _Kind[Any], ids: Sequence[str]) -> set[str]:
         """Those of ``ids`` that are stored (ids only: no record is read)."""
         found: set[str] = set()
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             found.update(
                 row[0]
                 for row in tx.execute(f"SELECT id FROM {kind.table} WHERE id IN ({marks})", chunk)
@@ -638,9 +641,7 @@ class SQLStore(abc.ABC, Generic[C]):
         """The stored rows of ``ids`` as :meth:`_put_rows` takes them, in the order of ``ids``."""
         found: dict[str, _Row] = {}
         columns = ", ".join(("id", *kind.columns, self._json_out("data")))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for row in tx.execute(
                 f"SELECT {columns} FROM {kind.table} WHERE id IN ({marks})", chunk
             ):
@@ -837,9 +838,7 @@ class SQLStore(abc.ABC, Generic[C]):
         wanted = list(dict.fromkeys(business_ids))
         found: dict[str, list[Observation]] = {ident: [] for ident in wanted}
         data = self._json_out("data")
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(wanted):
             with self._read() as tx:
                 rows = tx.execute(
                     f"SELECT business_id, {data} FROM observations"
@@ -1082,9 +1081,7 @@ class SQLStore(abc.ABC, Generic[C]):
             cases.append(f"WHEN kind = ? THEN {trimmed}")
             params.extend((kind, *trim_params))
         payload = f"CASE {' '.join(cases)} ELSE {data} END" if cases else data
-        for start in range(0, len(streams), _CHUNK):
-            chunk = list(streams[start : start + _CHUNK])
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(streams):
             with self._read() as tx:
                 rows = tx.execute(
                     f"SELECT stream, version, kind, actor, at, {payload} FROM events"
@@ -1135,9 +1132,7 @@ class SQLStore(abc.ABC, Generic[C]):
             if len(wanted) == 1:
                 single.add(kind)
         payload = f"CASE {' '.join(cases)} ELSE NULL END" if cases else "NULL"
-        for start in range(0, len(streams), _CHUNK):
-            chunk = list(streams[start : start + _CHUNK])
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(streams):
             with self._read() as tx:
                 rows = tx.execute(
                     f"SELECT stream, kind, {payload} FROM events"
@@ -1178,9 +1173,7 @@ class SQLStore(abc.ABC, Generic[C]):
         """The version of each of ``streams`` inside ``tx``, :data:`_CHUNK` streams per query."""
         found = dict.fromkeys(streams, 0)
         names = list(found)
-        for start in range(0, len(names), _CHUNK):
-            chunk = names[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(names):
             rows = tx.execute(
                 f"SELECT stream, MAX(version) FROM events WHERE stream IN ({marks})"
                 " GROUP BY stream",
